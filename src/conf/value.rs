@@ -1,0 +1,619 @@
+//! Validated os.conf values. Each type can only be built by its `parse`, which refuses
+//! anything that could break the file it ends up in (newlines, quotes, `:` in a shadow
+//! field, `$` in a hostname, …). Renderers take these types, never raw strings.
+
+use crate::limits::{HASH_MAX, HOST_NAME_MAX, LABEL_MAX, MAX_DNS};
+use core::net::Ipv4Addr;
+use core::str::FromStr;
+use heapless::{String, Vec};
+use ufmt::{uDisplay, uWrite, Formatter};
+
+/// Why a value was refused. Printed after `key (line N): `.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Invalid {
+    Empty,
+    TooLong,
+    /// A byte outside the value's alphabet (control byte, blank, quote, `$`, …).
+    BadChar,
+    HostnameLabel,
+    NotCryptHash,
+    NotIpv4,
+    NotNetmask,
+    NotMac,
+    /// Not usable as a host address (0.0.0.0, 255.255.255.255, multicast, loopback).
+    NotUnicast,
+    NoDnsServer,
+}
+
+impl Invalid {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Invalid::Empty => "empty value",
+            Invalid::TooLong => "value too long",
+            Invalid::BadChar => "contains a character not allowed here",
+            Invalid::HostnameLabel => {
+                "not a hostname (labels of letters, digits and '-', 1-63 bytes, no '-' at either end)"
+            }
+            Invalid::NotCryptHash => {
+                "not a crypt(3) hash (expected $id$... or a 13-character DES hash)"
+            }
+            Invalid::NotIpv4 => "not an IPv4 address",
+            Invalid::NotNetmask => "not a netmask (contiguous a.b.c.d, or a prefix length 1-32)",
+            Invalid::NotMac => "not a MAC address (six hex pairs separated by ':' or '-')",
+            Invalid::NotUnicast => "not a usable unicast address",
+            Invalid::NoDnsServer => "no valid IPv4 nameserver",
+        }
+    }
+}
+
+/// A hostname as written to every file: `_` turned into `-`, trailing dot dropped,
+/// longer than [`HOST_NAME_MAX`] cut to its first label, case kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hostname(String<HOST_NAME_MAX>);
+
+/// What normalisation did to a hostname (for the log line).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HostnameChanges {
+    pub underscores: bool,
+    pub trailing_dot: bool,
+    pub cut_to_first_label: bool,
+}
+
+impl HostnameChanges {
+    pub fn any(self) -> bool {
+        self.underscores || self.trailing_dot || self.cut_to_first_label
+    }
+}
+
+impl Hostname {
+    pub fn parse(raw: &[u8]) -> Result<(Hostname, HostnameChanges), Invalid> {
+        let mut ch = HostnameChanges::default();
+        if raw.is_empty() {
+            return Err(Invalid::Empty);
+        }
+        let mut s = raw;
+        if let Some(rest) = s.strip_suffix(b".") {
+            s = rest;
+            ch.trailing_dot = true;
+        }
+        if s.len() > HOST_NAME_MAX {
+            let first = s.split(|&b| b == b'.').next().unwrap_or(s);
+            if first.len() == s.len() {
+                return Err(Invalid::TooLong);
+            }
+            s = first;
+            ch.cut_to_first_label = true;
+        }
+        let mut out: String<HOST_NAME_MAX> = String::new();
+        for &b in s {
+            let c = match b {
+                b'_' => {
+                    ch.underscores = true;
+                    '-'
+                }
+                b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' => b as char,
+                _ => return Err(Invalid::BadChar),
+            };
+            out.push(c).map_err(|_| Invalid::TooLong)?;
+        }
+        for label in out.as_bytes().split(|&b| b == b'.') {
+            let ok = !label.is_empty()
+                && label.len() <= LABEL_MAX
+                && label.first() != Some(&b'-')
+                && label.last() != Some(&b'-');
+            if !ok {
+                return Err(Invalid::HostnameLabel);
+            }
+        }
+        Ok((Hostname(out), ch))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The first label: the short name.
+    pub fn short(&self) -> &str {
+        self.0.split('.').next().unwrap_or(&self.0)
+    }
+
+    pub fn is_fqdn(&self) -> bool {
+        self.0.contains('.')
+    }
+}
+
+impl uDisplay for Hostname {
+    fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
+        f.write_str(&self.0)
+    }
+}
+
+/// A crypt(3) hash for root's shadow field. Deliberately has no `Debug` and no
+/// `uDisplay`: the only way to the bytes is [`CryptHash::expose`], used by the shadow
+/// merge alone. The buffer is zeroed on drop.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CryptHash(String<HASH_MAX>);
+
+impl core::fmt::Debug for CryptHash {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("CryptHash(<redacted>)")
+    }
+}
+
+/// The crypt(3) salt/hash alphabet (`./0-9A-Za-z`).
+fn is_crypt64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'.' || b == b'/'
+}
+
+impl CryptHash {
+    /// Accepts `$id$…` hashes of any scheme (`$1$`, `$2b$`, `$5$`, `$6$` with
+    /// `rounds=`, `$y$`, `$7$`, `$gy$`, `$sha1$`, `$md5,rounds=…$`) and 13-character
+    /// traditional DES. Refuses empty values, `:`, blanks, control bytes, and anything
+    /// that does not have a hash's shape (a plaintext password most of all).
+    pub fn parse(raw: &[u8]) -> Result<CryptHash, Invalid> {
+        if raw.is_empty() {
+            return Err(Invalid::Empty);
+        }
+        if raw.len() > HASH_MAX {
+            return Err(Invalid::TooLong);
+        }
+        if raw.iter().any(|&b| b == b':' || b <= b' ' || b >= 0x7f) {
+            return Err(Invalid::BadChar);
+        }
+        let ok = match raw.strip_prefix(b"$") {
+            None => raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)),
+            Some(rest) => {
+                // $scheme[,params]$field$...$hash : scheme is [a-z0-9]+, fields use the
+                // crypt alphabet plus '=' ',' '-' for parameters (rounds=5000, m=...).
+                let mut parts = rest.split(|&b| b == b'$');
+                let scheme = parts.next().unwrap_or(&[]);
+                let scheme_name = scheme.split(|&b| b == b',').next().unwrap_or(&[]);
+                let scheme_ok = !scheme_name.is_empty()
+                    && scheme_name.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                    && scheme.iter().all(|&b| is_crypt64(b) || b == b'=' || b == b',');
+                let mut n = 0;
+                let mut last_nonempty = false;
+                let mut fields_ok = true;
+                for p in parts {
+                    n += 1;
+                    last_nonempty = !p.is_empty();
+                    fields_ok &= p.iter().all(|&b| is_crypt64(b) || b == b'=' || b == b',' || b == b'-');
+                }
+                scheme_ok && fields_ok && n >= 1 && last_nonempty
+            }
+        };
+        if !ok {
+            return Err(Invalid::NotCryptHash);
+        }
+        let mut s = String::new();
+        // Checked to be ASCII and within HASH_MAX above.
+        for &b in raw {
+            s.push(b as char).map_err(|_| Invalid::TooLong)?;
+        }
+        Ok(CryptHash(s))
+    }
+
+    /// The hash itself, for the shadow merge. Never log or print this.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// A 64-bit FNV-1a fingerprint, to tell whether the CD's value changed without
+    /// storing the hash.
+    pub fn fingerprint(&self, key: &[u8]) -> u64 {
+        fnv1a(key, self.0.as_bytes())
+    }
+}
+
+impl Drop for CryptHash {
+    fn drop(&mut self) {
+        // SAFETY-free wipe: overwrite through the safe API, then stop the compiler from
+        // treating the stores as dead.
+        let n = self.0.len();
+        self.0.clear();
+        for _ in 0..n {
+            let _ = self.0.push('\0');
+        }
+        self.0.clear();
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// FNV-1a over `key` then `data`.
+pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in key.iter().chain(data) {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// An IPv4 address, parsed by `core::net` (which refuses leading zeros, so `010.1.1.1`
+/// is an error, not an octal surprise).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ipv4(pub Ipv4Addr);
+
+impl Ipv4 {
+    pub fn parse(raw: &[u8]) -> Result<Ipv4, Invalid> {
+        if raw.is_empty() {
+            return Err(Invalid::Empty);
+        }
+        let s = core::str::from_utf8(raw).map_err(|_| Invalid::NotIpv4)?;
+        Ipv4Addr::from_str(s).map(Ipv4).map_err(|_| Invalid::NotIpv4)
+    }
+
+    /// An address usable by a host: not unspecified, broadcast, multicast or loopback.
+    pub fn parse_unicast(raw: &[u8]) -> Result<Ipv4, Invalid> {
+        let a = Ipv4::parse(raw)?;
+        let o = a.0;
+        if o.is_unspecified() || o.is_broadcast() || o.is_multicast() || o.is_loopback() {
+            return Err(Invalid::NotUnicast);
+        }
+        Ok(a)
+    }
+
+    pub fn to_u32(self) -> u32 {
+        u32::from(self.0)
+    }
+
+    /// Whether `other` is inside `self/prefix`.
+    pub fn same_subnet(self, other: Ipv4, prefix: Prefix) -> bool {
+        let m = prefix.mask();
+        self.to_u32() & m == other.to_u32() & m
+    }
+}
+
+impl uDisplay for Ipv4 {
+    fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
+        let [a, b, c, d] = self.0.octets();
+        ufmt::uwrite!(f, "{}.{}.{}.{}", a, b, c, d)
+    }
+}
+
+/// A prefix length 1..=32, from a dotted netmask (`255.255.192.0`, contiguous) or a
+/// length (`18`, `/18`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prefix(u8);
+
+impl Prefix {
+    pub fn new(len: u8) -> Option<Prefix> {
+        (1..=32).contains(&len).then_some(Prefix(len))
+    }
+
+    pub fn parse(raw: &[u8]) -> Result<Prefix, Invalid> {
+        if raw.is_empty() {
+            return Err(Invalid::Empty);
+        }
+        let digits = raw.strip_prefix(b"/").unwrap_or(raw);
+        if !digits.is_empty() && digits.len() <= 2 && digits.iter().all(u8::is_ascii_digit) {
+            if digits.len() == 2 && digits.first() == Some(&b'0') {
+                return Err(Invalid::NotNetmask);
+            }
+            let n = digits.iter().fold(0u8, |acc, d| acc * 10 + (d - b'0'));
+            return Prefix::new(n).ok_or(Invalid::NotNetmask);
+        }
+        if digits.len() != raw.len() {
+            return Err(Invalid::NotNetmask);
+        }
+        let m = Ipv4::parse(raw).map_err(|_| Invalid::NotNetmask)?.to_u32();
+        let len = m.leading_ones();
+        // Contiguous: the ones are all at the top.
+        if m.checked_shl(len).unwrap_or(0) != 0 {
+            return Err(Invalid::NotNetmask);
+        }
+        Prefix::new(len as u8).ok_or(Invalid::NotNetmask)
+    }
+
+    pub fn len(self) -> u8 {
+        self.0
+    }
+
+    pub fn mask(self) -> u32 {
+        u32::MAX.checked_shl(32 - u32::from(self.0)).unwrap_or(0)
+    }
+
+    pub fn netmask(self) -> Ipv4 {
+        Ipv4(Ipv4Addr::from(self.mask()))
+    }
+}
+
+impl uDisplay for Prefix {
+    fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
+        uDisplay::fmt(&self.0, f)
+    }
+}
+
+/// An Ethernet MAC address; printed lowercase with `:`, as the kernel shows it in
+/// `/sys/class/net/*/address`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mac(pub [u8; 6]);
+
+impl Mac {
+    pub fn parse(raw: &[u8]) -> Result<Mac, Invalid> {
+        if raw.is_empty() {
+            return Err(Invalid::Empty);
+        }
+        if raw.len() != 17 {
+            return Err(Invalid::NotMac);
+        }
+        let sep = raw.get(2).copied().ok_or(Invalid::NotMac)?;
+        if sep != b':' && sep != b'-' {
+            return Err(Invalid::NotMac);
+        }
+        let mut mac = [0u8; 6];
+        for (i, chunk) in raw.chunks(3).enumerate() {
+            let (hi, lo) = match chunk {
+                [h, l] | [h, l, _] => (hex(*h)?, hex(*l)?),
+                _ => return Err(Invalid::NotMac),
+            };
+            if let Some(&s) = chunk.get(2) {
+                if s != sep {
+                    return Err(Invalid::NotMac);
+                }
+            }
+            *mac.get_mut(i).ok_or(Invalid::NotMac)? = hi << 4 | lo;
+        }
+        if mac == [0; 6] || mac[0] & 1 == 1 {
+            // all-zero, or a multicast/broadcast address: no NIC has it.
+            return Err(Invalid::NotMac);
+        }
+        Ok(Mac(mac))
+    }
+
+    /// The lowercase hex digits without separators (`525400e196eb`), for file names.
+    pub fn write_compact<W: uWrite + ?Sized>(&self, w: &mut W) -> Result<(), W::Error> {
+        for b in self.0 {
+            w.write_char(hex_digit(b >> 4))?;
+            w.write_char(hex_digit(b & 0xf))?;
+        }
+        Ok(())
+    }
+}
+
+fn hex(b: u8) -> Result<u8, Invalid> {
+    match b {
+        b'0'..=b'9' => Ok(b - b'0'),
+        b'a'..=b'f' => Ok(b - b'a' + 10),
+        b'A'..=b'F' => Ok(b - b'A' + 10),
+        _ => Err(Invalid::NotMac),
+    }
+}
+
+fn hex_digit(n: u8) -> char {
+    char::from(b"0123456789abcdef".get(usize::from(n & 0xf)).copied().unwrap_or(b'0'))
+}
+
+impl uDisplay for Mac {
+    fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_char(':')?;
+            }
+            f.write_char(hex_digit(b >> 4))?;
+            f.write_char(hex_digit(b & 0xf))?;
+        }
+        Ok(())
+    }
+}
+
+/// Nameservers from `dns_nameserver`: whitespace-separated IPv4 addresses, duplicates
+/// dropped, order kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DnsList(Vec<Ipv4, MAX_DNS>);
+
+/// What [`DnsList::parse`] dropped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DnsDropped {
+    /// Tokens that are not IPv4 addresses (the first one is kept for the message).
+    pub bad: u8,
+    pub first_bad_index: u8,
+    pub duplicates: u8,
+    /// Servers beyond [`MAX_DNS`].
+    pub over_limit: u8,
+}
+
+impl DnsList {
+    pub fn parse(raw: &[u8]) -> Result<(DnsList, DnsDropped), Invalid> {
+        let mut list = DnsList::default();
+        let mut dropped = DnsDropped::default();
+        let tokens = raw
+            .split(|b| b.is_ascii_whitespace() || *b == b',')
+            .filter(|t| !t.is_empty());
+        for (i, tok) in tokens.enumerate() {
+            match Ipv4::parse_unicast(tok) {
+                Ok(a) if list.0.contains(&a) => dropped.duplicates += 1,
+                Ok(a) => {
+                    if list.0.push(a).is_err() {
+                        dropped.over_limit += 1;
+                    }
+                }
+                Err(_) => {
+                    if dropped.bad == 0 {
+                        dropped.first_bad_index = i.min(255) as u8;
+                    }
+                    dropped.bad = dropped.bad.saturating_add(1);
+                }
+            }
+        }
+        if list.0.is_empty() {
+            return Err(if dropped.bad == 0 { Invalid::Empty } else { Invalid::NoDnsServer });
+        }
+        Ok((list, dropped))
+    }
+
+    pub fn servers(&self) -> &[Ipv4] {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> Ipv4 {
+        Ipv4::parse(s.as_bytes()).unwrap()
+    }
+
+    fn show<T: uDisplay>(v: &T) -> std::string::String {
+        let mut s: String<64> = String::new();
+        ufmt::uwrite!(s, "{}", v).unwrap();
+        s.as_str().into()
+    }
+
+    #[test]
+    fn hostname_rules() {
+        let cases: &[(&str, Result<&str, Invalid>)] = &[
+            ("VM_10_20_xxxx", Ok("VM-10-20-xxxx")),
+            ("web01", Ok("web01")),
+            ("Web01.Example.COM.", Ok("Web01.Example.COM")),
+            ("a.b_c.d", Ok("a.b-c.d")),
+            ("", Err(Invalid::Empty)),
+            (".", Err(Invalid::HostnameLabel)),
+            ("host name", Err(Invalid::BadChar)),
+            ("host$(reboot)", Err(Invalid::BadChar)),
+            ("bad\"quote", Err(Invalid::BadChar)),
+            ("-lead", Err(Invalid::HostnameLabel)),
+            ("trail-", Err(Invalid::HostnameLabel)),
+            ("_lead", Err(Invalid::HostnameLabel)),
+            ("a..b", Err(Invalid::HostnameLabel)),
+            ("h\u{e9}te", Err(Invalid::BadChar)),
+        ];
+        for (raw, want) in cases {
+            let got = Hostname::parse(raw.as_bytes()).map(|(h, _)| std::string::String::from(h.as_str()));
+            assert_eq!(got, want.map(std::string::String::from), "case {raw:?}");
+        }
+    }
+
+    #[test]
+    fn hostname_too_long_keeps_first_label_and_says_so() {
+        let long = "vm-1.".to_string() + &"x".repeat(70) + ".example.com";
+        let (h, ch) = Hostname::parse(long.as_bytes()).unwrap();
+        assert_eq!(h.as_str(), "vm-1");
+        assert!(ch.cut_to_first_label && !ch.underscores);
+        let one_label = "y".repeat(65);
+        assert_eq!(Hostname::parse(one_label.as_bytes()), Err(Invalid::TooLong));
+        let exactly = ["a".repeat(62), "b".to_string()].join(".");
+        assert_eq!(Hostname::parse(exactly.as_bytes()).unwrap().0.as_str(), exactly);
+        let label64 = "z".repeat(64);
+        assert_eq!(Hostname::parse(label64.as_bytes()), Err(Invalid::HostnameLabel));
+    }
+
+    #[test]
+    fn hostname_parts() {
+        let (h, ch) = Hostname::parse(b"VM_1.corp.example.").unwrap();
+        assert_eq!((h.short(), h.is_fqdn()), ("VM-1", true));
+        assert!(ch.underscores && ch.trailing_dot && !ch.cut_to_first_label);
+        let (h, ch) = Hostname::parse(b"plain").unwrap();
+        assert_eq!((h.short(), h.is_fqdn(), ch.any()), ("plain", false, false));
+    }
+
+    #[test]
+    fn crypt_hash_rules() {
+        let ok = [
+            "abJnggxhB/yWI",
+            "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
+            "$5$rounds=10000$saltstring$3xv.VbSHBb41AL9AvLeujZkZRBAwqFMz2.opqey6IcA",
+            "$6$rounds=5000$usesomesillystri$D4IrlXatmP7rx3P3InaxBeoomnAihCKRVQP22JZ6EY47Wc6BkroIuUUBOov1i.S5KPgErtP/EN5mcO.ChWQW21",
+            "$6$J1x2bXoH$e4Zp4yq0T5iN6m5z7m8Q5x5pY3m7h6r1s2t3u4v5w6x7y8z9A0B1C2D3E4F5G6H7I8J9K0L1M2N3O4P5Q6R7S8",
+            "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
+            "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+            "$md5,rounds=5000$GUBv0xjJ$$mSwgIswdjlTY0YxV7HBVm0",
+        ];
+        for h in ok {
+            assert!(CryptHash::parse(h.as_bytes()).is_ok(), "case {h:?}");
+        }
+        let bad: &[(&str, Invalid)] = &[
+            ("", Invalid::Empty),
+            ("GRSgae1fw9frsG.rfrF", Invalid::NotCryptHash),
+            ("$6$salt$ha:sh", Invalid::BadChar),
+            ("$6$salt$ha sh", Invalid::BadChar),
+            ("$6$salt$hash\n", Invalid::BadChar),
+            ("!$6$salt$hash", Invalid::NotCryptHash),
+            ("*", Invalid::NotCryptHash),
+            ("!!", Invalid::NotCryptHash),
+            ("$6$salt$", Invalid::NotCryptHash),
+            ("$$x", Invalid::NotCryptHash),
+            ("$6$sa'lt$hash", Invalid::NotCryptHash),
+            ("abJnggxhB/yW!", Invalid::NotCryptHash),
+        ];
+        for (h, want) in bad {
+            assert_eq!(CryptHash::parse(h.as_bytes()).err(), Some(*want), "case {h:?}");
+        }
+        let long = "$6$".to_string() + &"a".repeat(300);
+        assert_eq!(CryptHash::parse(long.as_bytes()).err(), Some(Invalid::TooLong));
+    }
+
+    #[test]
+    fn crypt_hash_debug_is_redacted() {
+        let h = CryptHash::parse(b"$6$salt$abcdef").unwrap();
+        assert_eq!(std::format!("{h:?}"), "CryptHash(<redacted>)");
+        assert_ne!(h.fingerprint(b"k1"), h.fingerprint(b"k2"));
+    }
+
+    #[test]
+    fn ipv4_rules() {
+        assert_eq!(show(&ip("10.104.62.201")), "10.104.62.201");
+        for bad in ["", "10.1.1", "10.1.1.256", "010.1.1.1", "10.1.1.1 ", "a.b.c.d", "1.2.3.4.5"] {
+            assert!(Ipv4::parse(bad.as_bytes()).is_err(), "case {bad:?}");
+        }
+        for bad in ["0.0.0.0", "255.255.255.255", "224.0.0.1", "127.0.0.1"] {
+            assert_eq!(Ipv4::parse_unicast(bad.as_bytes()), Err(Invalid::NotUnicast), "case {bad:?}");
+        }
+    }
+
+    #[test]
+    fn netmask_rules() {
+        let cases: &[(&str, Result<u8, Invalid>)] = &[
+            ("255.255.192.0", Ok(18)),
+            ("255.255.255.255", Ok(32)),
+            ("128.0.0.0", Ok(1)),
+            ("18", Ok(18)),
+            ("/18", Ok(18)),
+            ("32", Ok(32)),
+            ("0", Err(Invalid::NotNetmask)),
+            ("33", Err(Invalid::NotNetmask)),
+            ("08", Err(Invalid::NotNetmask)),
+            ("0.0.0.0", Err(Invalid::NotNetmask)),
+            ("255.0.255.0", Err(Invalid::NotNetmask)),
+            ("255.255.255.1", Err(Invalid::NotNetmask)),
+            ("/255.255.0.0", Err(Invalid::NotNetmask)),
+            ("", Err(Invalid::Empty)),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(Prefix::parse(raw.as_bytes()).map(Prefix::len), *want, "case {raw:?}");
+        }
+        assert_eq!(show(&Prefix::new(18).unwrap().netmask()), "255.255.192.0");
+        assert!(ip("10.104.62.201").same_subnet(ip("10.104.0.1"), Prefix::new(18).unwrap()));
+        assert!(!ip("10.104.62.201").same_subnet(ip("10.105.0.1"), Prefix::new(18).unwrap()));
+    }
+
+    #[test]
+    fn mac_rules() {
+        for raw in ["52:54:00:E1:96:EB", "52-54-00-e1-96-eb", "52:54:00:e1:96:eb"] {
+            assert_eq!(show(&Mac::parse(raw.as_bytes()).unwrap()), "52:54:00:e1:96:eb", "case {raw:?}");
+        }
+        for bad in ["", "52:54:00:e1:96", "52:54:00-e1:96:eb", "52:54:00:e1:96:eg", "5254.00e1.96eb", "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "52:54:00:e1:96:eb:"] {
+            assert!(Mac::parse(bad.as_bytes()).is_err(), "case {bad:?}");
+        }
+        let mut s: String<16> = String::new();
+        Mac::parse(b"52:54:00:E1:96:EB").unwrap().write_compact(&mut s).unwrap();
+        assert_eq!(s.as_str(), "525400e196eb");
+    }
+
+    #[test]
+    fn dns_rules() {
+        let (l, d) = DnsList::parse(b"10.138.224.65 10.182.20.26\t10.182.24.12 10.138.224.65 bogus").unwrap();
+        assert_eq!(l.servers(), [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12")]);
+        assert_eq!((d.bad, d.first_bad_index, d.duplicates), (1, 4, 1));
+        assert_eq!(DnsList::parse(b"  "), Err(Invalid::Empty));
+        assert_eq!(DnsList::parse(b"x y"), Err(Invalid::NoDnsServer));
+        let many = (1..=10).map(|i| std::format!("10.0.0.{i}")).collect::<std::vec::Vec<_>>().join(" ");
+        let (l, d) = DnsList::parse(many.as_bytes()).unwrap();
+        assert_eq!((l.servers().len(), d.over_limit), (8, 2));
+    }
+}

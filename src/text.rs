@@ -1,0 +1,122 @@
+//! Byte output buffers for renderers and log lines.
+//!
+//! Every renderer writes through [`Out`], a view over a caller-owned byte slice that
+//! implements [`ufmt::uWrite`] (so `uwrite!` works) and also takes raw bytes, because
+//! merged files (`/etc/shadow`, `/etc/hosts`) need not be UTF-8 and must be copied
+//! byte for byte. Running out of room is an error ([`Full`]), never a truncation.
+
+use ufmt::uWrite;
+
+/// The buffer was too small for what had to be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Full;
+
+/// An append-only writer over `&mut [u8]`.
+pub struct Out<'a> {
+    buf: &'a mut [u8],
+    len: usize,
+}
+
+impl<'a> Out<'a> {
+    pub fn new(buf: &'a mut [u8]) -> Self {
+        Out { buf, len: 0 }
+    }
+
+    /// Appends raw bytes, all or nothing.
+    pub fn put(&mut self, bytes: &[u8]) -> Result<(), Full> {
+        let end = self.len.checked_add(bytes.len()).ok_or(Full)?;
+        let dst = self.buf.get_mut(self.len..end).ok_or(Full)?;
+        dst.copy_from_slice(bytes);
+        self.len = end;
+        Ok(())
+    }
+
+    pub fn byte(&mut self, b: u8) -> Result<(), Full> {
+        self.put(&[b])
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or(&[])
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Forgets everything written after `len` (used to undo a partial render).
+    pub fn truncate(&mut self, len: usize) {
+        if len < self.len {
+            self.len = len;
+        }
+    }
+
+    /// Overwrites the whole backing buffer with zeros (for buffers that held a secret).
+    pub fn wipe(&mut self) {
+        for b in self.buf.iter_mut() {
+            *b = 0;
+        }
+        self.len = 0;
+        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl uWrite for Out<'_> {
+    type Error = Full;
+    fn write_str(&mut self, s: &str) -> Result<(), Full> {
+        self.put(s.as_bytes())
+    }
+}
+
+/// Splits `data` into lines, each *with* its terminating `\n` when it has one, so that
+/// concatenating the pieces gives back `data` exactly.
+pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
+    data.split_inclusive(|&b| b == b'\n')
+}
+
+/// A line without its trailing `\n` or `\r\n`.
+pub fn chomp(line: &[u8]) -> &[u8] {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    line.strip_suffix(b"\r").unwrap_or(line)
+}
+
+/// Leading and trailing blanks (space, tab) removed.
+pub fn trim_blanks(s: &[u8]) -> &[u8] {
+    let start = s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len());
+    let end = s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or(&[])
+}
+
+/// The first whitespace-separated field of a line, if any.
+pub fn first_field(line: &[u8]) -> Option<&[u8]> {
+    line.split(|&b| b == b' ' || b == b'\t').find(|f| !f.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn out_refuses_overflow_without_partial_write() {
+        let mut b = [0u8; 4];
+        let mut o = Out::new(&mut b);
+        o.put(b"ab").unwrap();
+        assert_eq!(o.put(b"cde"), Err(Full));
+        assert_eq!(o.as_bytes(), b"ab");
+        ufmt::uwrite!(o, "{}", 7u8).unwrap();
+        assert_eq!(o.as_bytes(), b"ab7");
+    }
+
+    #[test]
+    fn lines_round_trip() {
+        let data = b"a\nb\r\n\nc";
+        let v: std::vec::Vec<&[u8]> = lines(data).collect();
+        assert_eq!(v, [&b"a\n"[..], b"b\r\n", b"\n", b"c"]);
+        assert_eq!(chomp(b"b\r\n"), b"b");
+        assert_eq!(trim_blanks(b" \t x y \t"), b"x y");
+        assert_eq!(first_field(b"  10.0.0.1\thost"), Some(&b"10.0.0.1"[..]));
+    }
+}
