@@ -1,1 +1,261 @@
-//! TODO
+//! The command line and the kernel command line, parsed without touching the machine.
+//!
+//! ```text
+//! osconf [--root DIR] [--device PATH | --config FILE] [--sys DIR] [--network LIST]
+//!        [--dry-run] [--timeout SECONDS] [--log kmsg|stderr]
+//! ```
+//! Kernel command line (`/proc/cmdline`): `osconf.disable`, `osconf.timeout=N`,
+//! `osconf.debug`, `osconf.force`. A `--timeout` given on our own command line wins.
+
+/// Where os.conf comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source<'a> {
+    /// Scan the block devices for the config drive (the boot-time default).
+    Scan,
+    /// A block device or an ISO image file.
+    Device(&'a [u8]),
+    /// An os.conf file read as is (no CD involved).
+    Config(&'a [u8]),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogTo {
+    /// `/dev/kmsg` when writable, else stderr.
+    Auto,
+    Kmsg,
+    Stderr,
+}
+
+/// Network formats chosen on the command line (`--network ifcfg,networkd`): a bit per
+/// entry of [`crate::plan::FORMATS`].
+pub type FormatSet = u32;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Options<'a> {
+    pub root: &'a [u8],
+    pub source: Source<'a>,
+    pub sys: &'a [u8],
+    /// Where the device nodes for `/sys/class/block/NAME` are (`DIR/NAME`).
+    pub dev: &'a [u8],
+    pub network: Option<FormatSet>,
+    pub dry_run: bool,
+    pub timeout: Option<u32>,
+    pub log: LogTo,
+    pub help: bool,
+    pub version: bool,
+}
+
+pub const DEFAULT_ROOT: &[u8] = b"/sysroot";
+
+impl Default for Options<'_> {
+    fn default() -> Self {
+        Options {
+            root: DEFAULT_ROOT,
+            source: Source::Scan,
+            sys: b"/sys",
+            dev: b"/dev",
+            network: None,
+            dry_run: false,
+            timeout: None,
+            log: LogTo::Auto,
+            help: false,
+            version: false,
+        }
+    }
+}
+
+/// A usage error: which argument, and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Usage<'a> {
+    pub arg: &'a [u8],
+    pub why: &'static str,
+}
+
+pub const USAGE: &str = "usage: osconf [--root DIR] [--device PATH | --config FILE] [--sys DIR] [--network LIST] [--dry-run] [--timeout SECONDS] [--log kmsg|stderr]
+  --root DIR        the root to configure (default /sysroot)
+  --device PATH     read os.conf from this block device or ISO image instead of scanning
+  --config FILE     read this os.conf file directly
+  --sys DIR         sysfs to look at for block devices and NICs (default /sys)
+  --dev DIR         where block device nodes are (default /dev)
+  --network LIST    network formats to write, comma-separated (ifcfg, networkd); default: detect
+  --dry-run         print what would be written (hashes redacted) and write nothing
+  --timeout SECONDS how long to wait for a late config CD (default 5; kernel: osconf.timeout=)
+  --log kmsg|stderr where log lines go (default: /dev/kmsg when writable, else stderr)
+exit: 0 applied or nothing to do, 1 some sections skipped, 2 usage error, 3 root not writable
+";
+
+/// Parses the arguments after the program name. `format_bit` maps a `--network` entry
+/// name to its bit (kept out of here so this module does not know the formats).
+pub fn parse<'a, I>(args: I, format_bit: impl Fn(&[u8]) -> Option<FormatSet>) -> Result<Options<'a>, Usage<'a>>
+where
+    I: IntoIterator<Item = &'a [u8]>,
+{
+    let mut o = Options::default();
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.iter().position(|&b| b == b'=') {
+            Some(eq) if arg.starts_with(b"--") => (arg.get(..eq).unwrap_or(arg), arg.get(eq + 1..)),
+            _ => (arg, None),
+        };
+        let mut value = || -> Result<&'a [u8], Usage<'a>> {
+            let v = match inline {
+                Some(v) => v,
+                None => it.next().ok_or(Usage { arg, why: "needs a value" })?,
+            };
+            if v.is_empty() {
+                return Err(Usage { arg, why: "needs a non-empty value" });
+            }
+            Ok(v)
+        };
+        match name {
+            b"--root" => o.root = value()?,
+            b"--device" | b"--config" => {
+                if o.source != Source::Scan {
+                    return Err(Usage { arg, why: "only one of --device and --config" });
+                }
+                let v = value()?;
+                o.source = if name == b"--device" { Source::Device(v) } else { Source::Config(v) };
+            }
+            b"--sys" => o.sys = value()?,
+            b"--dev" => o.dev = value()?,
+            b"--network" => {
+                let v = value()?;
+                let mut set = 0;
+                for entry in v.split(|&b| b == b',') {
+                    set |= format_bit(entry).ok_or(Usage { arg: v, why: "unknown network format" })?;
+                }
+                o.network = Some(set);
+            }
+            b"--timeout" => {
+                let v = value()?;
+                o.timeout = Some(parse_u32(v).ok_or(Usage { arg: v, why: "not a number of seconds" })?);
+            }
+            b"--log" => {
+                let v = value()?;
+                o.log = match v {
+                    b"kmsg" => LogTo::Kmsg,
+                    b"stderr" => LogTo::Stderr,
+                    _ => return Err(Usage { arg: v, why: "must be kmsg or stderr" }),
+                };
+            }
+            b"--dry-run" if inline.is_none() => o.dry_run = true,
+            b"-h" | b"--help" => o.help = true,
+            b"-V" | b"--version" => o.version = true,
+            _ => return Err(Usage { arg, why: "unknown argument" }),
+        }
+    }
+    Ok(o)
+}
+
+/// A decimal number up to one day's seconds (longer waits are never meant).
+pub fn parse_u32(v: &[u8]) -> Option<u32> {
+    if v.is_empty() || v.len() > 5 || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = v.iter().fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'));
+    (n <= 86_400).then_some(n)
+}
+
+/// What the kernel command line asks of osconf.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kernel {
+    pub disable: bool,
+    pub debug: bool,
+    pub force: bool,
+    pub timeout: Option<u32>,
+    /// `osconf.timeout=` was present but not a number.
+    pub bad_timeout: bool,
+}
+
+/// Reads `osconf.*` words from `/proc/cmdline` contents; everything else is ignored.
+/// Later words win, as the kernel does for its own parameters.
+pub fn kernel(cmdline: &[u8]) -> Kernel {
+    let mut k = Kernel::default();
+    for word in cmdline.split(|b| b.is_ascii_whitespace()) {
+        let (name, value) = match word.iter().position(|&b| b == b'=') {
+            Some(eq) => (word.get(..eq).unwrap_or(word), word.get(eq + 1..)),
+            None => (word, None),
+        };
+        let flag = |v: Option<&[u8]>| !matches!(v, Some(b"0" | b"no" | b"false"));
+        match name {
+            b"osconf.disable" => k.disable = flag(value),
+            b"osconf.debug" => k.debug = flag(value),
+            b"osconf.force" => k.force = flag(value),
+            b"osconf.timeout" => match value.and_then(parse_u32) {
+                Some(n) => {
+                    k.timeout = Some(n);
+                    k.bad_timeout = false;
+                }
+                None => k.bad_timeout = true,
+            },
+            _ => {}
+        }
+    }
+    k
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bit(name: &[u8]) -> Option<FormatSet> {
+        match name {
+            b"ifcfg" => Some(1),
+            b"networkd" => Some(2),
+            _ => None,
+        }
+    }
+
+    fn p(args: &[&'static str]) -> Result<Options<'static>, (std::string::String, &'static str)> {
+        parse(args.iter().map(|a| a.as_bytes()), bit)
+            .map_err(|u| (std::string::String::from_utf8_lossy(u.arg).into_owned(), u.why))
+    }
+
+    #[test]
+    fn defaults() {
+        let o = p(&[]).unwrap();
+        assert_eq!(o, Options::default());
+        assert_eq!((o.root, o.source, o.sys), (&b"/sysroot"[..], Source::Scan, &b"/sys"[..]));
+    }
+
+    #[test]
+    fn every_option() {
+        let o = p(&["--root", "/mnt/image", "--device=config.iso", "--sys", "/tmp/sys", "--network", "networkd,ifcfg", "--dry-run", "--timeout", "12", "--log", "stderr", "--dev", "/tmp/dev"]).unwrap();
+        assert_eq!(o.root, b"/mnt/image");
+        assert_eq!(o.source, Source::Device(b"config.iso"));
+        assert_eq!((o.sys, o.dev), (&b"/tmp/sys"[..], &b"/tmp/dev"[..]));
+        assert_eq!((o.network, o.dry_run, o.timeout, o.log), (Some(3), true, Some(12), LogTo::Stderr));
+        assert_eq!(p(&["--config", "os.conf"]).unwrap().source, Source::Config(b"os.conf"));
+    }
+
+    #[test]
+    fn usage_errors_name_the_argument() {
+        let cases: &[(&[&str], (&str, &str))] = &[
+            (&["--root"], ("--root", "needs a value")),
+            (&["--root="], ("--root=", "needs a non-empty value")),
+            (&["--device", "a", "--config", "b"], ("--config", "only one of --device and --config")),
+            (&["--network", "ifcfg,nm"], ("ifcfg,nm", "unknown network format")),
+            (&["--timeout", "5s"], ("5s", "not a number of seconds")),
+            (&["--timeout", "999999"], ("999999", "not a number of seconds")),
+            (&["--log", "syslog"], ("syslog", "must be kmsg or stderr")),
+            (&["--frobnicate"], ("--frobnicate", "unknown argument")),
+            (&["--dry-run=yes"], ("--dry-run=yes", "unknown argument")),
+        ];
+        for (args, (arg, why)) in cases {
+            assert_eq!(p(args).unwrap_err(), ((*arg).into(), *why), "case {args:?}");
+        }
+    }
+
+    #[test]
+    fn kernel_cmdline() {
+        let k = kernel(b"BOOT_IMAGE=/vmlinuz root=/dev/vda ro osconf.timeout=15 quiet osconf.debug\n");
+        assert_eq!(k, Kernel { debug: true, timeout: Some(15), ..Kernel::default() });
+        assert!(kernel(b"osconf.disable").disable);
+        assert!(!kernel(b"osconf.disable=0").disable);
+        assert!(kernel(b"osconf.force=1").force);
+        let k = kernel(b"osconf.timeout=abc");
+        assert_eq!((k.timeout, k.bad_timeout), (None, true));
+        assert_eq!(kernel(b"osconf.timeout=3 osconf.timeout=7").timeout, Some(7));
+        assert_eq!(kernel(b"xosconf.disable notosconf.timeout=1"), Kernel::default());
+    }
+}

@@ -233,7 +233,20 @@ pub fn parse(data: &[u8]) -> Parsed {
     }
     value.clear();
     finish(&mut out, slots);
+    sort_by_line(&mut out.notes);
     out
+}
+
+/// Stable insertion sort by line; notes about a whole section (line 0) go last.
+fn sort_by_line(notes: &mut [Note]) {
+    let key = |n: &Note| if n.line == 0 { u16::MAX } else { n.line };
+    for i in 1..notes.len() {
+        let mut j = i;
+        while j > 0 && key(&notes[j - 1]) > key(&notes[j]) {
+            notes.swap(j - 1, j);
+            j -= 1;
+        }
+    }
 }
 
 fn looks_like_nic_key(k: &[u8]) -> bool {
