@@ -21,6 +21,9 @@ pub mod resolv;
 pub mod shadow;
 pub mod sysconfig_network;
 
+#[cfg(test)]
+mod golden;
+
 /// First line of every file osconf owns entirely (network configs). Files we merge into
 /// get no header: their owner's tools would not expect one.
 pub const HEADER: &str =
