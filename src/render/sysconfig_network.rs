@@ -1,1 +1,75 @@
-//! TODO (being written)
+//! RHEL `/etc/sysconfig/network` (initscripts' sysconfig.txt): the `HOSTNAME=` line.
+//!
+//! Merge rule: the first line that starts with `HOSTNAME=` (after any blanks) becomes
+//! `HOSTNAME=<name>\n`, later ones are dropped, and when there is none ours is appended
+//! (after a `\n` if the old file lacked a final one). Every other line is copied byte for
+//! byte. The name needs no shell quoting: [`Hostname`] holds only `[A-Za-z0-9.-]`.
+
+use crate::conf::Hostname;
+use crate::text::{Full, Out, chomp, lines, trim_blanks};
+use ufmt::uwriteln;
+
+pub fn merge(old: &[u8], name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
+    let mut done = false;
+    for line in lines(old) {
+        if !trim_blanks(chomp(line)).starts_with(b"HOSTNAME=") {
+            out.put(line)?;
+        } else if !done {
+            uwriteln!(out, "HOSTNAME={}", name)?;
+            done = true;
+        }
+    }
+    if !done {
+        if old.last().is_some_and(|&b| b != b'\n') {
+            out.byte(b'\n')?;
+        }
+        uwriteln!(out, "HOSTNAME={}", name)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+    use crate::conf::Hostname;
+    use crate::render::golden::{assert_bytes, golden};
+    use crate::text::Out;
+
+    const CASES: &[(&str, &[u8], &[u8])] = &[
+        (
+            "rhel",
+            golden!("sysconfig_network", "rhel", "in"),
+            golden!("sysconfig_network", "rhel", "out"),
+        ),
+        (
+            "absent",
+            golden!("sysconfig_network", "absent", "in"),
+            golden!("sysconfig_network", "absent", "out"),
+        ),
+        (
+            "two",
+            golden!("sysconfig_network", "two", "in"),
+            golden!("sysconfig_network", "two", "out"),
+        ),
+        ("empty", b"", b"HOSTNAME=vm-10-20.example.com\n"),
+    ];
+
+    fn run(old: &[u8], buf: &mut [u8]) -> usize {
+        let (name, _) = Hostname::parse(b"vm_10_20.example.com").unwrap();
+        let mut out = Out::new(buf);
+        merge(old, &name, &mut out).unwrap();
+        out.len()
+    }
+
+    #[test]
+    fn golden_and_idempotent() {
+        for &(case, old, want) in CASES {
+            let mut b1 = [0u8; 4096];
+            let n = run(old, &mut b1);
+            assert_bytes(case, &b1[..n], want);
+            let mut b2 = [0u8; 4096];
+            let m = run(&b1[..n], &mut b2);
+            assert_bytes(case, &b2[..m], want);
+        }
+    }
+}
