@@ -1,1 +1,182 @@
-//! TODO (being written)
+//! `ifcfg-<name>` for RHEL initscripts and NetworkManager's ifcfg-rh plugin
+//! (`/usr/share/doc/initscripts/sysconfig.txt`, nm-settings-ifcfg-rh(5)).
+//!
+//! A static IPv4 address bound to the device name and checked against the MAC. Without
+//! a default gateway on this NIC, `DEFROUTE=no` keeps a global `GATEWAY=` in
+//! `/etc/sysconfig/network` from being routed through it. Every DNS server of the view is
+//! written (`DNS1=` …; NetworkManager reads more than three). `PEERDNS=` is not written:
+//! it only concerns DHCP-provided servers, and initscripts' `ifup-post` would skip
+//! `DNS1=`/`DNS2=` on `PEERDNS=no`. The file is sourced by a shell, so the interface
+//! name must be plain (see [`is_plain_ifname`]); every other value is a validated type.
+
+use super::{HEADER, NicView};
+use crate::limits::IFNAME_MAX;
+use crate::text::{Full, Out};
+use ufmt::uwriteln;
+
+/// Whether `name` can go into an ifcfg file and its file name as is:
+/// `[A-Za-z0-9._-]{1,15}`, not `.` or `..`. The kernel also allows `$`, quotes, `;` …,
+/// which the sourcing shell would act on; the planner should treat such a NIC as one
+/// without a known name.
+pub fn is_plain_ifname(name: &str) -> bool {
+    (1..=IFNAME_MAX).contains(&name.len())
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+}
+
+fn plain(name: Option<&str>) -> Result<&str, Full> {
+    // Err(Full) keeps the signature every network renderer shares; the planner filters
+    // with `is_plain_ifname` first, so this is a refusal that should never be seen.
+    name.filter(|n| is_plain_ifname(n)).ok_or(Full)
+}
+
+/// `etc/sysconfig/network-scripts/ifcfg-<ifname>`, relative to the root. Refuses (as
+/// `Full`, writing nothing) a name that is not [plain](is_plain_ifname).
+pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
+    let name = plain(Some(ifname))?;
+    out.put(b"etc/sysconfig/network-scripts/ifcfg-")?;
+    out.put(name.as_bytes())
+}
+
+/// Renders the file for `v`. Needs `v.ifname`, [plain](is_plain_ifname): without one it
+/// writes nothing and returns `Err(Full)`.
+pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
+    let name = plain(v.ifname)?;
+    let nic = v.nic;
+    out.put(HEADER.as_bytes())?;
+    uwriteln!(out, "DEVICE={}", name)?;
+    uwriteln!(out, "HWADDR={}", nic.mac)?;
+    out.put(b"TYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\n")?;
+    uwriteln!(out, "IPADDR={}", nic.addr)?;
+    uwriteln!(out, "PREFIX={}", nic.prefix)?;
+    match v.default_gateway {
+        Some(gw) => uwriteln!(out, "GATEWAY={}", gw)?,
+        None => out.put(b"DEFROUTE=no\n")?,
+    }
+    for (i, server) in v.dns.iter().enumerate() {
+        uwriteln!(out, "DNS{}={}", i + 1, server)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_name, is_plain_ifname, render};
+    use crate::conf::{Ipv4, Mac, Nic, Prefix};
+    use crate::render::NicView;
+    use crate::render::golden::{assert_bytes, golden};
+    use crate::text::{Full, Out};
+
+    fn ip(s: &str) -> Ipv4 {
+        Ipv4::parse(s.as_bytes()).unwrap()
+    }
+
+    /// (case, default gateway, DNS servers, expected)
+    type Case<'a> = (&'a str, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
+
+    fn nic() -> Nic {
+        Nic {
+            index: 0,
+            mac: Mac::parse(b"52:54:00:E1:96:EB").unwrap(),
+            addr: ip("10.104.62.201"),
+            prefix: Prefix::parse(b"255.255.192.0").unwrap(),
+            gateway: Some(ip("10.104.0.1")),
+        }
+    }
+
+    #[test]
+    fn golden() {
+        let nic = nic();
+        let three = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12")];
+        let five = [
+            ip("10.0.0.2"),
+            ip("10.0.0.3"),
+            ip("10.0.0.4"),
+            ip("10.0.0.5"),
+            ip("10.0.0.6"),
+        ];
+        let cases: &[Case] = &[
+            (
+                "gateway-3dns",
+                Some(ip("10.104.0.1")),
+                &three,
+                golden!("ifcfg", "gateway-3dns", "out"),
+            ),
+            (
+                "no-gateway",
+                None,
+                &three[..1],
+                golden!("ifcfg", "no-gateway", "out"),
+            ),
+            (
+                "5dns",
+                Some(ip("10.104.0.1")),
+                &five,
+                golden!("ifcfg", "5dns", "out"),
+            ),
+            ("no-dns", None, &[], golden!("ifcfg", "no-dns", "out")),
+        ];
+        for &(case, default_gateway, dns, want) in cases {
+            let v = NicView {
+                nic: &nic,
+                ifname: Some("eth0"),
+                default_gateway,
+                dns,
+            };
+            let mut b = [0u8; 1024];
+            let mut out = Out::new(&mut b);
+            render(&mut out, &v).unwrap();
+            assert_bytes(case, out.as_bytes(), want);
+        }
+    }
+
+    #[test]
+    fn ifname_must_be_known_and_plain() {
+        let nic = nic();
+        for name in [
+            None,
+            Some(""),
+            Some("."),
+            Some(".."),
+            Some("e$(reboot)"),
+            Some("eth 0"),
+            Some("a234567890123456"),
+        ] {
+            let v = NicView {
+                nic: &nic,
+                ifname: name,
+                default_gateway: None,
+                dns: &[],
+            };
+            let mut b = [0u8; 1024];
+            let mut out = Out::new(&mut b);
+            assert_eq!(render(&mut out, &v), Err(Full), "case {name:?}");
+            assert!(!name.is_some_and(is_plain_ifname), "case {name:?}");
+            assert_eq!(out.len(), 0, "case {name:?}");
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        let mut b = [0u8; 128];
+        let mut out = Out::new(&mut b);
+        file_name("ens3", &mut out).unwrap();
+        assert_eq!(out.as_bytes(), b"etc/sysconfig/network-scripts/ifcfg-ens3");
+        let mut out = Out::new(&mut b);
+        assert_eq!(file_name("../x", &mut out), Err(Full));
+        assert_eq!(out.len(), 0);
+        for ok in [
+            "eth0",
+            "ens3",
+            "enp0s31f6",
+            "eth0.100",
+            "br_lan-1",
+            "a23456789012345",
+        ] {
+            assert!(is_plain_ifname(ok), "case {ok}");
+        }
+    }
+}
