@@ -1,1 +1,131 @@
-//! TODO (being written)
+//! `.network` files for systemd-networkd (systemd.network(5)).
+//!
+//! Matched by MAC, so the file holds whatever the kernel names the NIC. A gateway outside
+//! the NIC's subnet (e.g. a /32 address) gets a `[Route]` section with
+//! `GatewayOnLink=yes`, telling the kernel the gateway is reachable on the link; a plain
+//! `Gateway=` would be refused as unreachable. (Older systemd releases spelt the key
+//! `GatewayOnlink=`; newer ones accept both spellings.)
+
+use super::{HEADER, NicView};
+use crate::conf::Mac;
+use crate::text::{Full, Out};
+use ufmt::{uwrite, uwriteln};
+
+/// `etc/systemd/network/10-osconf-<12 hex digits>.network`, relative to the root.
+pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
+    out.put(b"etc/systemd/network/10-osconf-")?;
+    mac.write_compact(out)?;
+    out.put(b".network")
+}
+
+pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
+    let nic = v.nic;
+    out.put(HEADER.as_bytes())?;
+    uwrite!(
+        out,
+        "[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n",
+        nic.mac,
+        nic.addr,
+        nic.prefix
+    )?;
+    let (on_subnet, off_subnet) = match v.default_gateway {
+        Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => (Some(gw), None),
+        gw => (None, gw),
+    };
+    if let Some(gw) = on_subnet {
+        uwriteln!(out, "Gateway={}", gw)?;
+    }
+    for server in v.dns {
+        uwriteln!(out, "DNS={}", server)?;
+    }
+    if let Some(gw) = off_subnet {
+        uwrite!(out, "\n[Route]\nGateway={}\nGatewayOnLink=yes\n", gw)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_name, render};
+    use crate::conf::{Ipv4, Mac, Nic, Prefix};
+    use crate::render::NicView;
+    use crate::render::golden::{assert_bytes, golden};
+    use crate::text::Out;
+
+    fn ip(s: &str) -> Ipv4 {
+        Ipv4::parse(s.as_bytes()).unwrap()
+    }
+
+    /// (case, NIC, default gateway, DNS servers, expected)
+    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
+
+    fn nic(addr: &str, prefix: &[u8]) -> Nic {
+        Nic {
+            index: 0,
+            mac: Mac::parse(b"52:54:00:E1:96:EB").unwrap(),
+            addr: ip(addr),
+            prefix: Prefix::parse(prefix).unwrap(),
+            gateway: None,
+        }
+    }
+
+    #[test]
+    fn golden() {
+        let dns = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12")];
+        let lan = nic("10.104.62.201", b"255.255.192.0");
+        let host32 = nic("172.16.0.17", b"255.255.255.255");
+        let cases: &[Case] = &[
+            (
+                "gateway",
+                &lan,
+                Some(ip("10.104.0.1")),
+                &dns,
+                golden!("networkd", "gateway", "out"),
+            ),
+            (
+                "no-gateway",
+                &lan,
+                None,
+                &dns[..1],
+                golden!("networkd", "no-gateway", "out"),
+            ),
+            (
+                "offlink-32",
+                &host32,
+                Some(ip("172.16.0.1")),
+                &dns[..2],
+                golden!("networkd", "offlink-32", "out"),
+            ),
+            (
+                "no-dns",
+                &lan,
+                None,
+                &[],
+                golden!("networkd", "no-dns", "out"),
+            ),
+        ];
+        for &(case, nic, default_gateway, dns, want) in cases {
+            let v = NicView {
+                nic,
+                ifname: None,
+                default_gateway,
+                dns,
+            };
+            let mut b = [0u8; 1024];
+            let mut out = Out::new(&mut b);
+            render(&mut out, &v).unwrap();
+            assert_bytes(case, out.as_bytes(), want);
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        let mut b = [0u8; 128];
+        let mut out = Out::new(&mut b);
+        file_name(Mac::parse(b"52:54:00:E1:96:EB").unwrap(), &mut out).unwrap();
+        assert_eq!(
+            out.as_bytes(),
+            b"etc/systemd/network/10-osconf-525400e196eb.network"
+        );
+    }
+}
