@@ -1,0 +1,46 @@
+#!/bin/sh
+# dracut module: run osconf before switch_root to configure the root from
+# Tencent Cloud's config CD (qcloud_action/os.conf). See README.md.
+# Functions below are called by dracut (which sources this file with bash);
+# the hook they install runs in the initramfs and is POSIX sh.
+
+# Included only when the binary is installed on the build host: without it the
+# hook would have nothing to run. Returning 0 (not 255) means dracut includes
+# the module by default, hostonly images too.
+check() {
+    require_binaries /usr/sbin/osconf || return 1
+    return 0
+}
+
+# Nothing. The hook needs only the pre-pivot hook point, which both init paths
+# provide: the shell init of the base module (always included) and
+# dracut-pre-pivot.service when the systemd module is used. osconf finds the
+# CD through sysfs (no udev, blkid or network module needed).
+depends() {
+    return 0
+}
+
+# The CD-ROM path: SCSI CD-ROM (sr_mod, cdrom), its filesystem (isofs) and the
+# controllers a cloud VM attaches it to (IDE/SATA, virtio-scsi). hostonly=''
+# because a hostonly image keeps only the modules the build host has loaded,
+# and the host that builds the image usually has no config CD attached, while
+# every VM booted from the image does. Built-in modules are skipped by dracut.
+installkernel() {
+    hostonly='' instmods sr_mod cdrom isofs ata_piix ahci virtio_scsi virtio_pci
+}
+
+install() {
+    # A static musl binary: no libraries to resolve, so inst_simple is enough.
+    inst_simple /usr/sbin/osconf
+    # The hook remounts a read-only root read-write for the run.
+    inst_multiple mount
+    # pre-pivot runs after the root is mounted at $NEWROOT and before
+    # switch_root, in the shell init and in dracut-pre-pivot.service alike.
+    # 70 comes after the upstream pre-pivot hooks that mount or prepare the
+    # root: 00 fstab-sys (extra mounts), 10-20 overlay/live updates,
+    # 50 usrmount (/usr) and selinux (policy load), 60-63 masterkey, integrity
+    # (EVM/IMA) and ecryptfs; and before 90 (crypt, kdump) and 99 (convertfs)
+    # and the cleanup hooks that follow pre-pivot.
+    # shellcheck disable=SC2154 # moddir is set by dracut
+    inst_hook pre-pivot 70 "$moddir/osconf-hook.sh"
+}
