@@ -1,20 +1,286 @@
+//! osconf, the binary: wires the pure core to the machine, once through.
+//!
+//! cmdline → drive found → os.conf bytes → config (+ notes) → facts about the root → plan
+//! (every edit rendered) → edits applied → one log line per action.
+//!
+//! `#![no_std]`, `#![no_main]`: musl's C runtime calls `main`; every syscall goes through
+//! rustix. The only `unsafe` is reading `argv` and naming the standard file descriptors.
+
 #![no_std]
 #![no_main]
 
-#[link(name = "c")]
-unsafe extern "C" {}
+mod os;
 
+use os::log::{Level, Log};
+use os::root::Root;
+use osconf::cli::{self, LogTo, Source};
+use osconf::conf;
+use osconf::limits::{CONF_MAX, MERGE_FILE_MAX};
+use osconf::plan::{self, Existing, Facts, Iface, Target};
+use osconf::report::{self, Line, Outcome};
+use ufmt::uwrite;
+
+#[link(name = "c")]
+unsafe extern "C" {
+    fn _exit(code: i32) -> !;
+}
+
+/// A panic must never hang or fail the boot: say so and exit at once.
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    loop {}
+    os::log::stderr(b"osconf: internal error; nothing more done, the boot continues\n");
+    // SAFETY: `_exit` ends the process; it is always safe to call.
+    unsafe { _exit(EXIT_INTERNAL) }
 }
 
-#[unsafe(no_mangle)]
-pub extern "C" fn main(_argc: i32, _argv: *const *const u8) -> i32 {
-    let _ = rustix::io::write(unsafe { rustix::stdio::stderr() }, b"hi\n");
-    osconf::answer() as i32
-}
-
+/// Debug builds of `core` reference this even with `panic = "abort"`; never called.
 #[cfg(debug_assertions)]
 #[unsafe(no_mangle)]
 extern "C" fn rust_eh_personality() {}
+
+const EXIT_OK: i32 = 0;
+const EXIT_SKIPPED: i32 = 1;
+const EXIT_USAGE: i32 = 2;
+const EXIT_ROOT: i32 = 3;
+const EXIT_INTERNAL: i32 = 4;
+
+const MAX_ARGS: usize = 32;
+/// Default wait for a CD-ROM drive whose medium is not there yet.
+const DEFAULT_TIMEOUT_S: u32 = 5;
+
+#[unsafe(no_mangle)]
+pub extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) -> i32 {
+    os::log::ensure_std_fds();
+    let mut args: heapless::Vec<&[u8], MAX_ARGS> = heapless::Vec::new();
+    for i in 1..usize::try_from(argc).unwrap_or(0) {
+        // SAFETY: the C runtime passes `argc` valid, NUL-terminated strings in `argv`,
+        // alive for the whole process.
+        let arg = unsafe { core::ffi::CStr::from_ptr(*argv.add(i)) };
+        if args.push(arg.to_bytes()).is_err() {
+            os::log::stderr(b"osconf: too many arguments\n");
+            return EXIT_USAGE;
+        }
+    }
+    run(&args)
+}
+
+fn run(args: &[&[u8]]) -> i32 {
+    let opts = match cli::parse(args.iter().copied(), plan::format_bit) {
+        Ok(o) => o,
+        Err(u) => {
+            os::log::stderr(b"osconf: ");
+            os::log::stderr(u.arg);
+            os::log::stderr(b": ");
+            os::log::stderr(u.why.as_bytes());
+            os::log::stderr(b"\n");
+            os::log::stderr(cli::USAGE.as_bytes());
+            return EXIT_USAGE;
+        }
+    };
+    if opts.help {
+        os::log::stdout(cli::USAGE.as_bytes());
+        return EXIT_OK;
+    }
+    if opts.version {
+        os::log::stdout(concat!("osconf ", env!("CARGO_PKG_VERSION"), "\n").as_bytes());
+        return EXIT_OK;
+    }
+    let mut cmdline_buf = [0u8; 4096];
+    let kernel = os::file::read_attr(rustix::fs::CWD, "/proc/cmdline", &mut cmdline_buf).map(cli::kernel).unwrap_or_default();
+    let log_to = if opts.dry_run && opts.log == LogTo::Auto { LogTo::Stderr } else { opts.log };
+    let mut log = Log::new(log_to);
+    if kernel.disable {
+        log.line(Level::Info, "disabled by osconf.disable on the kernel command line; nothing done");
+        return EXIT_OK;
+    }
+    if kernel.bad_timeout {
+        log.line(Level::Warn, "osconf.timeout= on the kernel command line is not a number of seconds; using the default");
+    }
+
+    // 1-2. Find the drive and read os.conf.
+    let mut conf_buf = [0u8; CONF_MAX];
+    let n = match read_conf(&opts, kernel.timeout.unwrap_or(DEFAULT_TIMEOUT_S), &mut conf_buf, &mut log) {
+        Some(Ok(n)) => n,
+        Some(Err(())) => return EXIT_SKIPPED,
+        None => return EXIT_OK,
+    };
+
+    // 3. Parse and validate.
+    let parsed = conf::parse(conf_buf.get(..n).unwrap_or(&[]));
+    conf_buf.iter_mut().for_each(|b| *b = 0);
+    for note in &parsed.notes {
+        let mut l = Line::new();
+        let _ = report::note(&mut l, note, &parsed.config);
+        if note.skips().is_some() { log.warn(&l) } else { log.info(&l) }
+    }
+    if parsed.notes_dropped > 0 {
+        let mut l = Line::new();
+        let _ = uwrite!(l, "{} more problems in os.conf not shown", parsed.notes_dropped);
+        log.warn(&l);
+    }
+    let config = &parsed.config;
+    if config.hostname.is_none() && config.password.is_none() && config.dns.is_none() && config.nics.is_empty() {
+        log.line(Level::Warn, "os.conf has nothing valid to apply; the root is left as it is");
+        return EXIT_SKIPPED;
+    }
+
+    // 4. Facts about the root, then the plan.
+    let root = match Root::open(opts.root) {
+        Ok(r) => r,
+        Err(e) => {
+            let mut l = Line::new();
+            let _ = uwrite!(l, "cannot open the root {} ({}, errno {}); nothing written", core::str::from_utf8(opts.root).unwrap_or("?"), report::errno_text(e.raw_os_error()), e.raw_os_error());
+            log.warn(&l);
+            return EXIT_ROOT;
+        }
+    };
+    let mut shadow_buf = [0u8; MERGE_FILE_MAX];
+    let mut hosts_buf = [0u8; MERGE_FILE_MAX];
+    let mut small_buf = [0u8; 8192];
+    let mut sysnet_buf = [0u8; 8192];
+    let shadow = read_if(&root, config.password.is_some(), "etc/shadow", &mut shadow_buf);
+    let hosts = read_if(&root, config.hostname.is_some(), "etc/hosts", &mut hosts_buf);
+    let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", &mut small_buf);
+    let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", &mut sysnet_buf);
+
+    let sys_ifaces = rustix::fs::open(opts.sys, rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC, rustix::fs::Mode::empty())
+        .map(|fd| os::sys::ifaces(&fd))
+        .unwrap_or_default();
+    let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
+    for i in &sys_ifaces {
+        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str() });
+    }
+    let formats = if config.nics.is_empty() {
+        0
+    } else if let Some(set) = opts.network {
+        for (i, _) in plan::FORMATS.iter().enumerate().filter(|(i, _)| set & (1 << i) != 0) {
+            log_event(&mut log, &plan::Event::Format { format: i as u8, because: None });
+        }
+        set
+    } else {
+        match plan::detect(|p| root.exists(p)) {
+            Some(d) => {
+                log_event(&mut log, &plan::Event::Format { format: d.format, because: Some(d.because) });
+                1 << d.format
+            }
+            None => 0,
+        }
+    };
+    let facts = Facts { shadow, hosts, resolv, sysconfig_network, ifaces: &ifaces, formats, today: today() };
+    let mut plan_buf = [0u8; plan::PLAN_BYTES];
+    let mut plan = plan::build(config, &facts, &mut plan_buf);
+    shadow_buf.iter_mut().for_each(|b| *b = 0);
+    let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };
+    for e in report::plan_events(&plan) {
+        log_event(&mut log, e);
+        if e.is_problem() {
+            code = code.max(EXIT_SKIPPED);
+        }
+    }
+
+    // 5. Apply (or show).
+    for edit in &plan.edits {
+        let content = plan.content(edit);
+        let outcome = if opts.dry_run {
+            let o = root.compare(&edit.path, content);
+            if o == Outcome::Planned {
+                show(edit, content);
+            }
+            o
+        } else {
+            root.replace(&edit.path, content, edit.new_mode, matches!(edit.target, Target::Network { .. }))
+        };
+        let mut l = Line::new();
+        let _ = report::action(&mut l, edit, config, outcome);
+        if let Outcome::Failed { .. } = outcome {
+            log.warn(&l);
+            code = EXIT_ROOT;
+        } else {
+            log.info(&l);
+        }
+    }
+    plan.wipe();
+    code
+}
+
+/// Reads a file we may merge into, only when the config needs it.
+fn read_if<'b>(root: &Root, want: bool, rel: &str, buf: &'b mut [u8]) -> Existing<'b> {
+    if want { root.read(rel, buf) } else { Existing::Missing }
+}
+
+/// Reads os.conf per `--config`, `--device` or the scan. `None`: nothing to do (no CD).
+fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: &mut Log) -> Option<Result<usize, ()>> {
+    let mut l = Line::new();
+    let result = match opts.source {
+        Source::Config(path) => {
+            let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::empty())
+                .and_then(|fd| os::file::read_all(&fd, buf));
+            match r {
+                Ok(Some(n)) => return Some(Ok(n)),
+                Ok(None) => Err(os::drive::DriveError::TooLarge),
+                Err(e) => Err(os::drive::DriveError::Open(e)),
+            }
+        }
+        Source::Device(path) => os::drive::read_device(path, buf, log),
+        Source::Scan => {
+            let dev = os::drive::scan(opts.sys, opts.dev, opts.timeout.unwrap_or(kernel_timeout), log)?;
+            os::drive::read_device(&dev, buf, log)
+        }
+    };
+    match result {
+        Ok(n) => Some(Ok(n)),
+        Err(e) => {
+            let path: &[u8] = match opts.source {
+                Source::Config(p) | Source::Device(p) => p,
+                Source::Scan => b"the config CD",
+            };
+            let _ = uwrite!(l, "cannot read os.conf from {}: ", core::str::from_utf8(path).unwrap_or("?"));
+            os::drive::describe(e, &mut l);
+            let _ = l.push_str("; nothing applied");
+            log.warn(&l);
+            Some(Err(()))
+        }
+    }
+}
+
+fn log_event(log: &mut Log, e: &plan::Event) {
+    let mut l = Line::new();
+    let _ = report::event(&mut l, e);
+    if e.is_problem() { log.warn(&l) } else { log.info(&l) }
+}
+
+/// `--dry-run`: the planned file, hashes redacted.
+fn show(edit: &plan::Edit, content: &[u8]) {
+    let mut l = Line::new();
+    let _ = uwrite!(l, "--- /{} (mode {} for a new file; an existing file keeps its mode and owner)\n", edit.path.as_str(), Octal(edit.new_mode));
+    os::log::stdout(l.as_bytes());
+    if edit.target == Target::Shadow {
+        let mut buf = [0u8; MERGE_FILE_MAX + 4096];
+        let mut out = osconf::text::Out::new(&mut buf);
+        if osconf::render::shadow::redact(content, &mut out).is_ok() {
+            os::log::stdout(out.as_bytes());
+        }
+        out.wipe();
+    } else {
+        os::log::stdout(content);
+    }
+}
+
+struct Octal(u32);
+
+impl ufmt::uDisplay for Octal {
+    fn fmt<W: ufmt::uWrite + ?Sized>(&self, f: &mut ufmt::Formatter<'_, W>) -> Result<(), W::Error> {
+        let d = |s: u32| char::from(b'0' + ((self.0 >> s) & 7) as u8);
+        f.write_char('0')?;
+        for s in [6, 3, 0] {
+            f.write_char(d(s))?;
+        }
+        Ok(())
+    }
+}
+
+/// Today in days since the epoch from the real-time clock (`None` before 2020).
+fn today() -> Option<u32> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Realtime);
+    osconf::render::shadow::lastchg_day(u64::try_from(t.tv_sec).ok()?)
+}

@@ -1,1 +1,416 @@
-//! TODO
+//! (config, facts about the root) → the ordered list of file edits, every one already
+//! rendered. Pure and deterministic: the binary gathers the facts, then writes the plan.
+//!
+//! Decisions made here, each reported as an [`Event`]:
+//! - which network format(s) to write ([`FORMATS`], detection from the root's own files,
+//!   or `--network`); only formats the root will read;
+//! - one default route: the lowest-numbered NIC with a gateway; DNS goes with it;
+//! - name-bound formats (ifcfg) need the kernel's name for the NIC's MAC: without it, that
+//!   NIC is not written in that format (a file for a name that will not exist is useless);
+//! - files we merge into are only touched when they are regular files we could read;
+//!   resolv.conf is never created and a symlinked one is left to its owner.
+
+use crate::cli::FormatSet;
+use crate::conf::{Config, Ipv4, Mac, Nic};
+use crate::limits::{MAX_NICS, MERGE_FILE_MAX};
+use crate::render::{self, NicView};
+use crate::text::{Full, Out};
+use heapless::{String, Vec};
+
+/// What the binary found at a path we merge into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing<'a> {
+    Missing,
+    Regular(&'a [u8]),
+    Symlink,
+    /// A directory, FIFO, device, socket: never opened for writing.
+    NotRegular,
+    TooLarge,
+    Unreadable,
+}
+
+/// A network interface the kernel knows: `/sys/class/net/<name>/address`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Iface<'a> {
+    pub mac: Mac,
+    pub name: &'a str,
+}
+
+/// Facts about the root, gathered by the binary before planning.
+#[derive(Clone, Copy, Debug)]
+pub struct Facts<'a> {
+    pub shadow: Existing<'a>,
+    pub hosts: Existing<'a>,
+    pub resolv: Existing<'a>,
+    pub sysconfig_network: Existing<'a>,
+    pub ifaces: &'a [Iface<'a>],
+    /// The formats to write (from [`detect`] or `--network`).
+    pub formats: FormatSet,
+    /// Today in days since the epoch, for shadow's lastchg (`None`: clock not trusted).
+    pub today: Option<u32>,
+}
+
+/// A network configuration format.
+pub struct Format {
+    /// As given to `--network`.
+    pub name: &'static str,
+    /// Paths (relative to the root) whose presence means the root uses this format, in the
+    /// order they are checked. The first format with a present path wins.
+    pub detect: &'static [&'static str],
+    /// Files are named after the kernel's interface name (so the NIC must be present).
+    pub name_bound: bool,
+    /// Mode of a new file.
+    pub mode: u32,
+    pub path: fn(&NicView<'_>, &mut Out<'_>) -> Result<(), Full>,
+    pub render: fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>,
+}
+
+fn ifcfg_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::ifcfg::file_name(v.ifname.ok_or(Full)?, out)
+}
+
+fn networkd_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::networkd::file_name(v.mac(), out)
+}
+
+/// Every network format, in detection order. Adding one = a renderer file + an entry here.
+pub const FORMATS: &[Format] = &[
+    Format {
+        name: "networkd",
+        detect: &[
+            "etc/systemd/system/multi-user.target.wants/systemd-networkd.service",
+            "etc/systemd/system/sockets.target.wants/systemd-networkd.socket",
+        ],
+        name_bound: false,
+        mode: 0o644,
+        path: networkd_path,
+        render: render::networkd::render,
+    },
+    Format {
+        name: "ifcfg",
+        detect: &["etc/sysconfig/network-scripts"],
+        name_bound: true,
+        mode: 0o644,
+        path: ifcfg_path,
+        render: render::ifcfg::render,
+    },
+];
+
+/// The bit of a format named on the command line.
+pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
+    FORMATS.iter().position(|f| f.name.as_bytes() == name).map(|i| 1 << i)
+}
+
+/// What detection found: the format and the path that decided it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detected {
+    pub format: u8,
+    pub because: &'static str,
+}
+
+/// Picks the first format whose detection path exists. `exists` is asked about paths
+/// relative to the root (the binary answers without following symlinks out of it).
+pub fn detect(mut exists: impl FnMut(&str) -> bool) -> Option<Detected> {
+    for (i, f) in FORMATS.iter().enumerate() {
+        for &p in f.detect {
+            if exists(p) {
+                return Some(Detected { format: i as u8, because: p });
+            }
+        }
+    }
+    None
+}
+
+/// The file an edit writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Network { format: u8, nic: u8 },
+    Resolv,
+    Hostname,
+    SysconfigNetwork,
+    Hosts,
+    Shadow,
+}
+
+impl Target {
+    /// The fixed path of a non-network target, relative to the root.
+    pub fn fixed_path(self) -> Option<&'static str> {
+        Some(match self {
+            Target::Network { .. } => return None,
+            Target::Resolv => "etc/resolv.conf",
+            Target::Hostname => "etc/hostname",
+            Target::SysconfigNetwork => "etc/sysconfig/network",
+            Target::Hosts => "etc/hosts",
+            Target::Shadow => "etc/shadow",
+        })
+    }
+}
+
+/// Longest path an edit names (relative to the root).
+pub const PATH_MAX_REL: usize = 96;
+
+/// One file to write: its path, its new content (in the plan's buffer), the mode for a
+/// new file (an existing file keeps its own mode and owner).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub target: Target,
+    pub path: String<PATH_MAX_REL>,
+    start: usize,
+    end: usize,
+    pub new_mode: u32,
+}
+
+/// Why a file is left alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    Missing,
+    Symlink,
+    NotRegular,
+    TooLarge,
+    Unreadable,
+    NoRootLine,
+    /// The plan's buffer is full (files far larger than any real one).
+    NoRoom,
+}
+
+impl Skip {
+    pub fn from_existing(e: Existing<'_>) -> Option<Skip> {
+        match e {
+            Existing::Regular(_) => None,
+            Existing::Missing => Some(Skip::Missing),
+            Existing::Symlink => Some(Skip::Symlink),
+            Existing::NotRegular => Some(Skip::NotRegular),
+            Existing::TooLarge => Some(Skip::TooLarge),
+            Existing::Unreadable => Some(Skip::Unreadable),
+        }
+    }
+}
+
+/// A decision worth one log line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// Network configs will be written in this format.
+    Format { format: u8, because: Option<&'static str> },
+    /// NICs are configured but the root shows no network stack we know.
+    NoFormat,
+    /// A name-bound format needs the kernel's name for this MAC, and there is none.
+    NicNotPresent { nic: u8, mac: Mac, format: u8 },
+    /// No NIC has a gateway: no default route.
+    NoGateway,
+    /// This NIC's gateway is not used: the default route goes via `via`.
+    ExtraGateway { nic: u8, via: u8 },
+    /// `/etc/hosts` not updated: no NIC address to map the hostname to.
+    HostsNoAddress,
+    /// A file left alone, and why.
+    Skipped { target: Target, why: Skip },
+    /// DNS servers beyond resolv.conf's limit (they are in the network config).
+    ResolvOverMax { dropped: u8 },
+}
+
+impl Event {
+    /// Whether this means something from the CD is not applied (exit code 1). Policy
+    /// decisions — a resolv.conf owned by another tool, one default route — are not.
+    pub fn is_problem(&self) -> bool {
+        match self {
+            Event::Format { .. } | Event::ExtraGateway { .. } | Event::ResolvOverMax { .. } => false,
+            Event::NoGateway | Event::HostsNoAddress => false,
+            Event::Skipped { target: Target::Resolv, why: Skip::Symlink | Skip::Missing } => false,
+            Event::NoFormat | Event::NicNotPresent { .. } | Event::Skipped { .. } => true,
+        }
+    }
+}
+
+pub const MAX_EDITS: usize = 2 * MAX_NICS + 8;
+pub const MAX_EVENTS: usize = 3 * MAX_NICS + 8;
+/// Room for every rendered file: two large merges plus everything small.
+pub const PLAN_BYTES: usize = 2 * MERGE_FILE_MAX + 32 * 1024;
+
+pub struct Plan<'a> {
+    out: Out<'a>,
+    pub edits: Vec<Edit, MAX_EDITS>,
+    pub events: Vec<Event, MAX_EVENTS>,
+    /// Which NIC (index into `config.nics`) carries the default route and DNS.
+    pub primary: Option<u8>,
+}
+
+impl<'a> Plan<'a> {
+    pub fn content(&self, e: &Edit) -> &[u8] {
+        self.out.as_bytes().get(e.start..e.end).unwrap_or(&[])
+    }
+
+    /// Zeroes the whole buffer (it held the shadow file).
+    pub fn wipe(&mut self) {
+        self.out.wipe();
+        self.edits.clear();
+    }
+
+    fn event(&mut self, e: Event) {
+        let _ = self.events.push(e);
+    }
+
+    /// Renders one edit; on failure nothing of it stays in the buffer and the reason is
+    /// an event.
+    fn add<E: Into<Skip>>(
+        &mut self,
+        target: Target,
+        path: &str,
+        new_mode: u32,
+        render: impl FnOnce(&mut Out<'a>) -> Result<(), E>,
+    ) {
+        let start = self.out.len();
+        let mut p: String<PATH_MAX_REL> = String::new();
+        let result = if p.push_str(path).is_err() || self.edits.is_full() {
+            Err(Skip::NoRoom)
+        } else {
+            render(&mut self.out).map_err(Into::into)
+        };
+        match result {
+            Ok(()) => {
+                let end = self.out.len();
+                let _ = self.edits.push(Edit { target, path: p, start, end, new_mode });
+            }
+            Err(why) => {
+                self.out.truncate(start);
+                self.event(Event::Skipped { target, why });
+            }
+        }
+    }
+}
+
+impl From<Full> for Skip {
+    fn from(_: Full) -> Skip {
+        Skip::NoRoom
+    }
+}
+
+impl From<render::shadow::ShadowError> for Skip {
+    fn from(e: render::shadow::ShadowError) -> Skip {
+        match e {
+            render::shadow::ShadowError::NoRootLine => Skip::NoRootLine,
+            render::shadow::ShadowError::Full => Skip::NoRoom,
+        }
+    }
+}
+
+/// Builds the plan into `buf` (size [`PLAN_BYTES`] or more).
+pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<'a> {
+    let mut plan = Plan { out: Out::new(buf), edits: Vec::new(), events: Vec::new(), primary: None };
+    let nics = &config.nics;
+    let primary = nics.iter().position(|n| n.gateway.is_some()).or(if nics.is_empty() { None } else { Some(0) });
+    plan.primary = primary.map(|p| p as u8);
+    let primary_nic: Option<&Nic> = primary.and_then(|p| nics.get(p));
+
+    if !nics.is_empty() {
+        network(&mut plan, config, facts, primary_nic);
+    }
+    if let Some(dns) = &config.dns {
+        match facts.resolv {
+            Existing::Regular(old) => {
+                plan.add(Target::Resolv, "etc/resolv.conf", 0o644, |o| render::resolv::merge(old, dns, o));
+                let n = dns.servers().len();
+                if n > crate::limits::MAXNS {
+                    plan.event(Event::ResolvOverMax { dropped: (n - crate::limits::MAXNS) as u8 });
+                }
+            }
+            other => {
+                if let Some(why) = Skip::from_existing(other) {
+                    plan.event(Event::Skipped { target: Target::Resolv, why });
+                }
+            }
+        }
+    }
+    if let Some(name) = &config.hostname {
+        plan.add(Target::Hostname, "etc/hostname", 0o644, |o| render::hostname::render(o, name));
+        if let Existing::Regular(old) = facts.sysconfig_network {
+            plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, |o| {
+                render::sysconfig_network::merge(old, name, o)
+            });
+        }
+        match (primary_nic, facts.hosts) {
+            (None, _) => plan.event(Event::HostsNoAddress),
+            (Some(nic), Existing::Regular(old)) => {
+                plan.add(Target::Hosts, "etc/hosts", 0o644, |o| render::hosts::merge(old, nic.addr, name, o))
+            }
+            (Some(nic), Existing::Missing) => plan.add(Target::Hosts, "etc/hosts", 0o644, |o| {
+                render::hosts::merge(DEFAULT_HOSTS, nic.addr, name, o)
+            }),
+            (Some(_), other) => {
+                if let Some(why) = Skip::from_existing(other) {
+                    plan.event(Event::Skipped { target: Target::Hosts, why });
+                }
+            }
+        }
+    }
+    if let Some(hash) = &config.password {
+        match facts.shadow {
+            Existing::Regular(old) => plan.add(Target::Shadow, "etc/shadow", 0o640, |o| {
+                render::shadow::merge(old, hash, facts.today, o)
+            }),
+            other => {
+                if let Some(why) = Skip::from_existing(other) {
+                    plan.event(Event::Skipped { target: Target::Shadow, why });
+                }
+            }
+        }
+    }
+    plan
+}
+
+/// `/etc/hosts` for a root that has none.
+const DEFAULT_HOSTS: &[u8] = b"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+fn network(plan: &mut Plan<'_>, config: &Config, facts: &Facts<'_>, primary: Option<&Nic>) {
+    let nics = &config.nics;
+    match primary {
+        Some(p) if p.gateway.is_some() => {
+            for n in nics.iter().filter(|n| n.gateway.is_some() && n.index != p.index) {
+                plan.event(Event::ExtraGateway { nic: n.index, via: p.index });
+            }
+        }
+        _ => plan.event(Event::NoGateway),
+    }
+    if facts.formats == 0 {
+        plan.event(Event::NoFormat);
+        return;
+    }
+    let no_dns: &[Ipv4] = &[];
+    for (fi, format) in FORMATS.iter().enumerate() {
+        if facts.formats & (1 << fi) == 0 {
+            continue;
+        }
+        for nic in nics {
+            // A name that could break a shell-sourced file (ifcfg) counts as no name.
+            let ifname = facts
+                .ifaces
+                .iter()
+                .find(|i| i.mac == nic.mac)
+                .map(|i| i.name)
+                .filter(|n| render::ifcfg::is_plain_ifname(n));
+            if format.name_bound && ifname.is_none() {
+                plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi as u8 });
+                continue;
+            }
+            let is_primary = primary.is_some_and(|p| p.index == nic.index);
+            let view = NicView {
+                nic,
+                ifname,
+                default_gateway: if is_primary { nic.gateway } else { None },
+                dns: match (&config.dns, is_primary) {
+                    (Some(d), true) => d.servers(),
+                    _ => no_dns,
+                },
+            };
+            let mut path_buf = [0u8; PATH_MAX_REL];
+            let mut path = Out::new(&mut path_buf);
+            let target = Target::Network { format: fi as u8, nic: nic.index };
+            let Some(p) = (format.path)(&view, &mut path).ok().and_then(|()| core::str::from_utf8(path.as_bytes()).ok()) else {
+                plan.event(Event::Skipped { target, why: Skip::NoRoom });
+                continue;
+            };
+            plan.add(target, p, format.mode, |o| (format.render)(o, &view));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

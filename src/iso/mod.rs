@@ -453,7 +453,7 @@ fn read_dyn(dev: &mut dyn Sectors, file: FileRef, out: &mut [u8]) -> Result<usiz
 
 /// Where Tencent Cloud's config drive keeps os.conf, and the misspelt directory its
 /// documentation once gave.
-const OS_CONF_PATHS: [(&str, &[&[u8]]); 2] = [
+pub const OS_CONF_PATHS: [(&str, &[&[u8]]); 2] = [
     ("qcloud_action/os.conf", &[b"qcloud_action", b"os.conf"]),
     ("os_action/os.conf", &[b"os_action", b"os.conf"]),
 ];

@@ -1,0 +1,279 @@
+//! Finding and reading the config drive.
+//!
+//! Scan `<sys>/class/block` (no udev needed), CD-ROMs first; read each candidate's ISO9660
+//! volume descriptors with [`osconf::iso`]; prefer the label `config-2`, else any ISO that
+//! holds `qcloud_action/os.conf`. A CD-ROM drive that is still empty may get its medium
+//! late: then we wait up to the timeout; with no empty drive, at most [`GRACE_MS`].
+//!
+//! Reading: a block device is mounted read-only (`nosuid,nodev,noexec`) at a private
+//! directory and unmounted right after; when the kernel cannot mount it (no isofs) or the
+//! file is not found through the mount (an 8.3-only image), or the source is an image
+//! file, the built-in ISO9660/Rock Ridge/Joliet reader reads the file straight off it.
+
+use crate::os::file::{open_read, read_all, read_attr};
+use crate::os::log::Log;
+use crate::os::sys::{each_entry, open_dir};
+use osconf::iso::{self, IoError, IsoError, Sectors, Volume, SECTOR};
+use osconf::limits::MAX_BLOCK_DEVICES;
+use osconf::report::Line;
+use rustix::fd::OwnedFd;
+use rustix::fs::{FileType, Mode, OFlags};
+use rustix::io::Errno;
+use ufmt::uwrite;
+
+/// The longest osconf waits for a CD when no CD-ROM drive is empty.
+pub const GRACE_MS: u64 = 1000;
+/// Pause between scans.
+const POLL_MS: u64 = 200;
+/// Where the CD is mounted while os.conf is read.
+const MOUNT_DIR: &str = "/run/osconf-cd";
+
+/// ISO sectors over a file descriptor.
+struct FdSectors<'a>(&'a OwnedFd);
+
+impl Sectors for FdSectors<'_> {
+    fn read_sector(&mut self, lba: u32, buf: &mut [u8; SECTOR]) -> Result<(), IoError> {
+        let mut off = 0usize;
+        while off < SECTOR {
+            let pos = u64::from(lba) * SECTOR as u64 + off as u64;
+            let rest = buf.get_mut(off..).ok_or(IoError)?;
+            match rustix::io::pread(self.0, rest, pos) {
+                Ok(0) => return Err(IoError),
+                Ok(n) => off += n,
+                Err(Errno::INTR) => {}
+                Err(_) => return Err(IoError),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why no os.conf could be read.
+#[derive(Clone, Copy, Debug)]
+pub enum DriveError {
+    Open(Errno),
+    Iso(IsoError),
+    TooLarge,
+}
+
+fn errno_line(l: &mut Line, e: Errno) {
+    let n = e.raw_os_error();
+    let _ = uwrite!(l, "{}, errno {}", osconf::report::errno_text(n), n);
+}
+
+/// Reads os.conf from a block device or an image file into `buf`; logs how.
+pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
+    let shown = core::str::from_utf8(path).unwrap_or("?");
+    let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
+    let is_block = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode) == FileType::BlockDevice).unwrap_or(false);
+    let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
+    if is_block {
+        let mut l = Line::new();
+        match mounted_read(path, buf) {
+            Ok((n, file)) => {
+                let _ = uwrite!(l, "read {} from {} (mounted read-only, {} bytes)", file, shown, n);
+                log.info(&l);
+                return Ok(n);
+            }
+            Err(MountError::Mount(e)) => {
+                let _ = uwrite!(l, "could not mount {} (", shown);
+                errno_line(&mut l, e);
+                let _ = uwrite!(l, "); reading the ISO directly");
+            }
+            Err(MountError::NoFile) => {
+                let _ = uwrite!(l, "no qcloud_action/os.conf through the mount of {}; reading the ISO directly", shown);
+            }
+            Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
+        }
+        log.info(&l);
+    }
+    let mut dev = FdSectors(&fd);
+    let (file, path_found) = iso::find_os_conf(&mut dev, &vol).map_err(DriveError::Iso)?;
+    let n = match iso::read(&mut dev, file, buf) {
+        Ok(n) => n,
+        Err(IsoError::TooLarge) => return Err(DriveError::TooLarge),
+        Err(e) => return Err(DriveError::Iso(e)),
+    };
+    let how = match file.how {
+        iso::NameKind::RockRidge => "Rock Ridge",
+        iso::NameKind::Joliet => "Joliet",
+        iso::NameKind::Plain => "ISO9660",
+        iso::NameKind::Level1Fallback => "ISO9660 level-1 8.3",
+    };
+    let mut l = Line::new();
+    let _ = uwrite!(l, "read {} from {} (built-in ISO reader, {} names, {} bytes)", path_found, shown, how, n);
+    log.info(&l);
+    Ok(n)
+}
+
+enum MountError {
+    Mount(Errno),
+    NoFile,
+    TooLarge,
+}
+
+fn mounted_read(dev: &[u8], buf: &mut [u8]) -> Result<(usize, &'static str), MountError> {
+    use rustix::mount::{MountFlags, UnmountFlags};
+    match rustix::fs::mkdir(MOUNT_DIR, Mode::from_raw_mode(0o700)) {
+        Ok(()) | Err(Errno::EXIST) => {}
+        Err(e) => return Err(MountError::Mount(e)),
+    }
+    let flags = MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
+    if let Err(e) = rustix::mount::mount(dev, MOUNT_DIR, "iso9660", flags, None) {
+        let _ = rustix::fs::rmdir(MOUNT_DIR);
+        return Err(MountError::Mount(e));
+    }
+    let mut result = Err(MountError::NoFile);
+    if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR, OFlags::DIRECTORY) {
+        for (file, _) in iso::OS_CONF_PATHS {
+            if let Ok(fd) = open_read(&dir, file, OFlags::NOFOLLOW) {
+                result = match read_all(&fd, buf) {
+                    Ok(Some(n)) => Ok((n, file)),
+                    Ok(None) => Err(MountError::TooLarge),
+                    Err(_) => Err(MountError::NoFile),
+                };
+                break;
+            }
+        }
+    }
+    let _ = rustix::mount::unmount(MOUNT_DIR, UnmountFlags::empty());
+    let _ = rustix::fs::rmdir(MOUNT_DIR);
+    result
+}
+
+struct Candidate {
+    name: crate::os::sys::Name,
+    cdrom: bool,
+}
+
+/// What one pass over the block devices saw.
+#[derive(Default)]
+struct Pass {
+    /// A CD-ROM drive without a medium (one may still be inserted).
+    empty_cdrom: bool,
+    any_cdrom: bool,
+    /// A `config-2` volume that has no os.conf (reported if nothing else is found).
+    config2_without_file: bool,
+}
+
+fn dev_path(dev_dir: &[u8], name: &str) -> heapless::Vec<u8, 256> {
+    let mut p = heapless::Vec::new();
+    let _ = p.extend_from_slice(dev_dir);
+    let _ = p.push(b'/');
+    let _ = p.extend_from_slice(name.as_bytes());
+    p
+}
+
+/// One pass: returns the device path holding os.conf, if any.
+fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<u8, 256>> {
+    let block = open_dir(sys, "class/block")?;
+    let mut cands: heapless::Vec<Candidate, MAX_BLOCK_DEVICES> = heapless::Vec::new();
+    each_entry(&block, |name| {
+        let mut a = [0u8; 32];
+        let mut path: heapless::String<64> = heapless::String::new();
+        let _ = path.push_str(name);
+        let _ = path.push_str("/device/type");
+        // SCSI type 5 is a CD-ROM (sr); IDE/SATA/virtio-scsi CD-ROMs are all sr devices.
+        let cdrom = name.starts_with("sr") || read_attr(&block, &path, &mut a) == Some(b"5");
+        path.clear();
+        let _ = path.push_str(name);
+        let _ = path.push_str("/size");
+        let sectors512 = read_attr(&block, &path, &mut a).and_then(|s| core::str::from_utf8(s).ok()?.parse::<u64>().ok()).unwrap_or(0);
+        if cdrom {
+            seen.any_cdrom = true;
+            if sectors512 == 0 {
+                seen.empty_cdrom = true;
+            }
+        }
+        // Smaller than the 17 sectors before an ISO's first descriptor ends: not an ISO.
+        if sectors512 < 18 * 4 {
+            return;
+        }
+        let mut n = crate::os::sys::Name::new();
+        if n.push_str(name).is_ok() {
+            let _ = cands.push(Candidate { name: n, cdrom });
+        }
+    });
+    cands.sort_unstable_by(|a, b| b.cdrom.cmp(&a.cdrom).then_with(|| a.name.cmp(&b.name)));
+    // Two rounds: config-2 volumes first, then any ISO with the file.
+    for want_label in [true, false] {
+        for c in &cands {
+            let path = dev_path(dev_dir, &c.name);
+            let Ok(fd) = open_read(rustix::fs::CWD, path.as_slice(), OFlags::NONBLOCK) else { continue };
+            let mut dev = FdSectors(&fd);
+            let Ok(vol) = Volume::probe(&mut dev) else { continue };
+            if vol.is_config_drive() != want_label {
+                continue;
+            }
+            if iso::find_os_conf(&mut dev, &vol).is_ok() {
+                return Some(path);
+            }
+            if want_label {
+                seen.config2_without_file = true;
+            }
+        }
+    }
+    None
+}
+
+fn now_ms() -> u64 {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
+    (t.tv_sec as u64).saturating_mul(1000) + (t.tv_nsec as u64) / 1_000_000
+}
+
+fn sleep_ms(ms: u64) {
+    let ts = rustix::time::Timespec { tv_sec: (ms / 1000) as i64, tv_nsec: ((ms % 1000) * 1_000_000) as i64 };
+    let _ = rustix::thread::nanosleep(&ts);
+}
+
+/// Scans for the config drive, waiting as described in the module doc. Returns the device
+/// path, or `None` after logging why nothing was found.
+pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> Option<heapless::Vec<u8, 256>> {
+    let start = now_ms();
+    let Ok(sys) = open_read(rustix::fs::CWD, sys_path, OFlags::DIRECTORY) else {
+        log.line(crate::os::log::Level::Warn, "cannot open sysfs; no config CD can be found");
+        return None;
+    };
+    let mut seen = Pass::default();
+    loop {
+        let mut this = Pass::default();
+        if let Some(p) = pass(&sys, dev_dir, &mut this) {
+            let mut l = Line::new();
+            let _ = uwrite!(l, "found the config CD at {} after {} ms", core::str::from_utf8(&p).unwrap_or("?"), now_ms() - start);
+            log.info(&l);
+            return Some(p);
+        }
+        seen.any_cdrom |= this.any_cdrom;
+        seen.config2_without_file |= this.config2_without_file;
+        let limit = if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
+        let waited = now_ms() - start;
+        if waited >= limit {
+            let mut l = Line::new();
+            let _ = uwrite!(l, "no config CD found after {} ms (", waited);
+            let _ = l.push_str(if seen.config2_without_file {
+                "a config-2 volume has no qcloud_action/os.conf"
+            } else if seen.any_cdrom {
+                "no CD-ROM holds qcloud_action/os.conf"
+            } else {
+                "no CD-ROM drive"
+            });
+            let _ = l.push_str("); nothing to do");
+            log.info(&l);
+            return None;
+        }
+        sleep_ms(POLL_MS.min(limit - waited));
+    }
+}
+
+/// Words for a drive error.
+pub fn describe(e: DriveError, l: &mut Line) {
+    match e {
+        DriveError::Open(e) => errno_line(l, e),
+        DriveError::Iso(e) => {
+            let _ = l.push_str(e.reason());
+        }
+        DriveError::TooLarge => {
+            let _ = uwrite!(l, "os.conf is larger than {} bytes", osconf::limits::CONF_MAX);
+        }
+    }
+}

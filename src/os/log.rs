@@ -1,0 +1,103 @@
+//! One line per action, prefixed `osconf: `, to `/dev/kmsg` when writable (the kernel log
+//! survives into the booted system's journal), else stderr.
+//!
+//! The kernel rate-limits writes to `/dev/kmsg` per open file (`printk.devkmsg=ratelimit`,
+//! 10 lines a burst), so the file is reopened every few lines and no line is lost.
+
+use osconf::cli::LogTo;
+use osconf::report::Line;
+use rustix::fd::OwnedFd;
+use rustix::fs::{Mode, OFlags};
+
+const LINES_PER_OPEN: u8 = 8;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Warn,
+}
+
+pub struct Log {
+    kmsg: Option<OwnedFd>,
+    use_kmsg: bool,
+    written: u8,
+}
+
+fn open_kmsg() -> Option<OwnedFd> {
+    rustix::fs::open("/dev/kmsg", OFlags::WRONLY | OFlags::CLOEXEC | OFlags::NOCTTY, Mode::empty()).ok()
+}
+
+impl Log {
+    pub fn new(to: LogTo) -> Log {
+        let kmsg = match to {
+            LogTo::Stderr => None,
+            LogTo::Auto | LogTo::Kmsg => open_kmsg(),
+        };
+        Log { use_kmsg: kmsg.is_some(), kmsg, written: 0 }
+    }
+
+    pub fn to_kmsg(&self) -> bool {
+        self.use_kmsg
+    }
+
+    /// Logs `osconf: <msg>`.
+    pub fn line(&mut self, level: Level, msg: &str) {
+        let mut l: heapless::Vec<u8, { osconf::report::LINE + 16 }> = heapless::Vec::new();
+        if self.use_kmsg {
+            // Facility user (1 << 3) + level: 6 info, 4 warning.
+            let _ = l.extend_from_slice(if level == Level::Warn { b"<12>" } else { b"<14>" });
+        }
+        let _ = l.extend_from_slice(b"osconf: ");
+        let _ = l.extend_from_slice(msg.as_bytes());
+        let _ = l.push(b'\n');
+        if self.use_kmsg {
+            if self.written >= LINES_PER_OPEN {
+                self.kmsg = open_kmsg();
+                self.written = 0;
+            }
+            if let Some(fd) = &self.kmsg {
+                if rustix::io::write(fd, &l).is_ok() {
+                    self.written += 1;
+                    return;
+                }
+            }
+        }
+        stderr(&l);
+    }
+
+    pub fn info(&mut self, l: &Line) {
+        self.line(Level::Info, l.as_str());
+    }
+
+    pub fn warn(&mut self, l: &Line) {
+        self.line(Level::Warn, l.as_str());
+    }
+}
+
+/// fd 2, made sure to be open at start (see `main`).
+pub fn stderr(bytes: &[u8]) {
+    // SAFETY: fd 2 is kept open for the whole run by `ensure_std_fds`.
+    let _ = crate::os::file::write_all(unsafe { rustix::stdio::stderr() }, bytes);
+}
+
+pub fn stdout(bytes: &[u8]) {
+    // SAFETY: fd 1 is kept open for the whole run by `ensure_std_fds`.
+    let _ = crate::os::file::write_all(unsafe { rustix::stdio::stdout() }, bytes);
+}
+
+/// Makes sure fds 0, 1 and 2 are open (on `/dev/null` if not), so that no file osconf
+/// opens can land on them and receive log lines.
+pub fn ensure_std_fds() {
+    for _ in 0..3 {
+        match rustix::fs::open("/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty()) {
+            Ok(fd) => {
+                use rustix::fd::AsRawFd;
+                if fd.as_raw_fd() > 2 {
+                    return; // 0, 1, 2 are all taken; drop this one.
+                }
+                core::mem::forget(fd); // it now *is* one of 0, 1, 2: keep it open.
+            }
+            Err(_) => return,
+        }
+    }
+}

@@ -1,0 +1,308 @@
+//! The root being configured, opened once. Every path is relative to it and every lookup
+//! is confined to it:
+//! - with `openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)` (Linux ≥ 5.6), symlinks in the
+//!   image resolve as they would in the booted system — `/etc` → `/usr/etc` stays inside;
+//! - without it (`ENOSYS`, e.g. CentOS 7's 3.10 kernel), directories are walked one component
+//!   at a time with `O_NOFOLLOW`, and a symlinked directory is refused.
+//!
+//! The file itself (last component) is never followed: a symlink or a non-regular file
+//! there is refused, and FIFOs are opened `O_NONBLOCK` only after `fstat` said regular.
+//!
+//! Files are replaced like systemd does: a temp file `O_EXCL` in the same directory, owner,
+//! mode and `security.selinux` copied from the old file, `fsync`, `renameat`, `fsync` of the
+//! directory. Nothing is written when the bytes are already right; a failure removes the
+//! temp file.
+
+use crate::os::file::{open_read, read_all, write_all};
+use osconf::plan::Existing;
+use osconf::report::{Outcome, Step};
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags, XattrFlags};
+use rustix::io::Errno;
+
+pub struct Root {
+    fd: OwnedFd,
+    /// `openat2` works here (decided on first use).
+    openat2: core::cell::Cell<Option<bool>>,
+}
+
+/// The old file, as found before a replacement.
+struct Old {
+    fd: OwnedFd,
+    stat: rustix::fs::Stat,
+}
+
+/// Splits `etc/sysconfig/network` into (`etc/sysconfig`, `network`).
+fn split(rel: &str) -> (&str, &str) {
+    match rel.rfind('/') {
+        Some(i) => (rel.get(..i).unwrap_or(""), rel.get(i + 1..).unwrap_or(rel)),
+        None => ("", rel),
+    }
+}
+
+/// Temp file name next to the target: `.osconf-<name>.tmp`.
+fn temp_name(name: &str) -> heapless::String<{ osconf::plan::PATH_MAX_REL + 16 }> {
+    let mut t = heapless::String::new();
+    let _ = t.push_str(".osconf-");
+    let _ = t.push_str(name);
+    let _ = t.push_str(".tmp");
+    t
+}
+
+impl Root {
+    pub fn open(path: &[u8]) -> Result<Root, Errno> {
+        let fd = rustix::fs::open(path, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        Ok(Root { fd, openat2: core::cell::Cell::new(None) })
+    }
+
+    /// Forces the component walk (tests both lookup paths on a kernel that has openat2).
+    pub fn without_openat2(self) -> Root {
+        self.openat2.set(Some(false));
+        self
+    }
+
+    /// Opens directory `rel` (relative to the root, `""` for the root itself), confined.
+    fn dir(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+        let flags = flags | OFlags::DIRECTORY | OFlags::CLOEXEC;
+        let rel_or_dot = if rel.is_empty() { "." } else { rel };
+        if self.openat2.get() != Some(false) {
+            let r = rustix::fs::openat2(
+                &self.fd,
+                rel_or_dot,
+                flags,
+                Mode::empty(),
+                ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
+            );
+            match r {
+                Err(Errno::NOSYS) | Err(Errno::PERM) if self.openat2.get().is_none() => {
+                    // No openat2 (old kernel, or a seccomp filter): walk instead, from now on.
+                    self.openat2.set(Some(false));
+                }
+                other => {
+                    self.openat2.set(Some(true));
+                    return other;
+                }
+            }
+        }
+        self.walk(rel, flags)
+    }
+
+    /// Component-by-component `O_NOFOLLOW` walk. `..` never appears in our paths; it and
+    /// any symlinked directory are refused (`ELOOP`).
+    fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+        let mut cur = rustix::fs::openat(&self.fd, ".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        let mut parts = rel.split('/').filter(|c| !c.is_empty() && *c != ".").peekable();
+        if parts.peek().is_none() {
+            return rustix::fs::openat(&self.fd, ".", flags, Mode::empty());
+        }
+        while let Some(c) = parts.next() {
+            if c == ".." {
+                return Err(Errno::LOOP);
+            }
+            let last = parts.peek().is_none();
+            let f = if last { flags | OFlags::NOFOLLOW } else { OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC };
+            cur = match rustix::fs::openat(&cur, c, f, Mode::empty()) {
+                Ok(fd) => fd,
+                Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
+                    let st = rustix::fs::statat(&cur, c, AtFlags::SYMLINK_NOFOLLOW)?;
+                    return Err(if FileType::from_raw_mode(st.st_mode) == FileType::Symlink { Errno::LOOP } else { Errno::NOTDIR });
+                }
+                Err(e) => return Err(e),
+            };
+        }
+        Ok(cur)
+    }
+
+    /// Whether something exists at `rel` (not followed if it is a symlink).
+    pub fn exists(&self, rel: &str) -> bool {
+        let (d, name) = split(rel);
+        match self.dir(d, OFlags::PATH) {
+            Ok(dir) => rustix::fs::statat(&dir, name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
+            Err(_) => false,
+        }
+    }
+
+    /// Opens the existing regular file `name` in `dir`, refusing anything else.
+    fn open_old(dir: &OwnedFd, name: &str) -> Result<Option<Old>, Errno> {
+        let st = match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) => st,
+            Err(Errno::NOENT) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        match FileType::from_raw_mode(st.st_mode) {
+            FileType::RegularFile => {}
+            FileType::Symlink => return Err(Errno::LOOP),
+            FileType::Directory => return Err(Errno::ISDIR),
+            _ => return Err(Errno::INVAL),
+        }
+        let fd = open_read(dir, name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
+        let stat = rustix::fs::fstat(&fd)?;
+        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+            return Err(Errno::INVAL); // swapped between statat and open
+        }
+        Ok(Some(Old { fd, stat }))
+    }
+
+    /// Reads a file we merge into.
+    pub fn read<'b>(&self, rel: &str, buf: &'b mut [u8]) -> Existing<'b> {
+        let (d, name) = split(rel);
+        let dir = match self.dir(d, OFlags::PATH) {
+            Ok(dir) => dir,
+            Err(Errno::NOENT) => return Existing::Missing,
+            Err(Errno::LOOP) => return Existing::Symlink,
+            Err(_) => return Existing::Unreadable,
+        };
+        match Self::open_old(&dir, name) {
+            Ok(None) => Existing::Missing,
+            Err(Errno::LOOP) => Existing::Symlink,
+            Err(Errno::ISDIR | Errno::INVAL) => Existing::NotRegular,
+            Err(_) => Existing::Unreadable,
+            Ok(Some(old)) => match read_all(&old.fd, buf) {
+                Ok(Some(n)) => Existing::Regular(buf.get(..n).unwrap_or(&[])),
+                Ok(None) => Existing::TooLarge,
+                Err(_) => Existing::Unreadable,
+            },
+        }
+    }
+
+    /// What writing `content` to `rel` would do, without writing (`--dry-run`).
+    pub fn compare(&self, rel: &str, content: &[u8]) -> Outcome {
+        let (d, name) = split(rel);
+        let dir = match self.dir(d, OFlags::PATH) {
+            Ok(dir) => dir,
+            Err(Errno::NOENT) => return Outcome::Failed { step: Step::Directory, errno: Errno::NOENT.raw_os_error() },
+            Err(e) => return Outcome::Failed { step: Step::Directory, errno: e.raw_os_error() },
+        };
+        match Self::open_old(&dir, name) {
+            Ok(None) => Outcome::Planned,
+            Ok(Some(old)) if same(&old, content) => Outcome::Unchanged,
+            Ok(Some(_)) => Outcome::Planned,
+            Err(e) => Outcome::Failed { step: Step::Existing, errno: e.raw_os_error() },
+        }
+    }
+
+    /// Opens directory `rel`, creating missing components (mode 0755) — but never the
+    /// first one: a root without `etc/` is not a root we configure (a wrong `--root`).
+    fn dir_creating(&self, rel: &str) -> Result<OwnedFd, Errno> {
+        match self.dir(rel, OFlags::RDONLY) {
+            Err(Errno::NOENT) => {}
+            other => return other,
+        }
+        let mut bounds = rel.match_indices('/').map(|(i, _)| i).chain(core::iter::once(rel.len()));
+        let mut parent_end = bounds.next().ok_or(Errno::NOENT)?;
+        for end in bounds {
+            let prefix = rel.get(..end).ok_or(Errno::INVAL)?;
+            match self.dir(prefix, OFlags::PATH) {
+                Ok(_) => {}
+                Err(Errno::NOENT) => {
+                    let parent = self.dir(rel.get(..parent_end).ok_or(Errno::INVAL)?, OFlags::PATH)?;
+                    let comp = rel.get(parent_end + 1..end).ok_or(Errno::INVAL)?;
+                    match rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)) {
+                        Ok(()) | Err(Errno::EXIST) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+            parent_end = end;
+        }
+        self.dir(rel, OFlags::RDONLY)
+    }
+
+    /// Replaces (or creates) `rel` with `content`, atomically. With `make_dirs`, missing
+    /// directories below the first component are created.
+    pub fn replace(&self, rel: &str, content: &[u8], new_mode: u32, make_dirs: bool) -> Outcome {
+        let (d, name) = split(rel);
+        let fail = |step, e: Errno| Outcome::Failed { step, errno: e.raw_os_error() };
+        // O_RDONLY, not O_PATH: the directory is fsync'ed after the rename.
+        let dir = match if make_dirs { self.dir_creating(d) } else { self.dir(d, OFlags::RDONLY) } {
+            Ok(dir) => dir,
+            Err(e) => return fail(Step::Directory, e),
+        };
+        let old = match Self::open_old(&dir, name) {
+            Ok(old) => old,
+            Err(e) => return fail(Step::Existing, e),
+        };
+        if let Some(old) = &old {
+            if same(old, content) {
+                return Outcome::Unchanged;
+            }
+        }
+        let tmp = temp_name(name);
+        // A leftover from an interrupted run is ours (by its name): remove it first.
+        let _ = rustix::fs::unlinkat(&dir, tmp.as_str(), AtFlags::empty());
+        let fd = match rustix::fs::openat(
+            &dir,
+            tmp.as_str(),
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        ) {
+            Ok(fd) => fd,
+            Err(e) => return fail(Step::Create, e),
+        };
+        let result = fill(&fd, content, old.as_ref(), new_mode)
+            .and_then(|()| rustix::fs::renameat(&dir, tmp.as_str(), &dir, name).map_err(|e| (Step::Rename, e)));
+        drop(fd);
+        if let Err((step, e)) = result {
+            let _ = rustix::fs::unlinkat(&dir, tmp.as_str(), AtFlags::empty());
+            return fail(step, e);
+        }
+        // The rename is done; a failed directory fsync only weakens durability.
+        let _ = rustix::fs::fsync(&dir);
+        Outcome::Written { created: old.is_none() }
+    }
+}
+
+/// Whether the old file already holds exactly `content`.
+fn same(old: &Old, content: &[u8]) -> bool {
+    if u64::try_from(content.len()).ok() != u64::try_from(old.stat.st_size).ok() {
+        return false;
+    }
+    let mut buf = [0u8; 4096];
+    let mut off = 0usize;
+    loop {
+        match rustix::io::pread(&old.fd, &mut buf, off as u64) {
+            Ok(0) => return off == content.len(),
+            Ok(n) => {
+                let Some(chunk) = buf.get(..n) else { return false };
+                if content.get(off..off + n) != Some(chunk) {
+                    return false;
+                }
+                off += n;
+            }
+            Err(Errno::INTR) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+/// Writes the temp file: content, owner, mode, SELinux label, fsync.
+fn fill(fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Result<(), (Step, Errno)> {
+    write_all(fd, content).map_err(|e| (Step::Write, e))?;
+    let mode = match old {
+        Some(old) => {
+            // chown first: it clears set-id bits that fchmod then restores.
+            rustix::fs::fchown(
+                fd,
+                Some(rustix::fs::Uid::from_raw(old.stat.st_uid)),
+                Some(rustix::fs::Gid::from_raw(old.stat.st_gid)),
+            )
+            .map_err(|e| (Step::Owner, e))?;
+            copy_label(&old.fd, fd);
+            old.stat.st_mode & 0o7777
+        }
+        None => new_mode,
+    };
+    rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
+    rustix::fs::fsync(fd).map_err(|e| (Step::Sync, e))
+}
+
+/// Copies `security.selinux` from the old file (absent or unsupported: nothing to do).
+fn copy_label(from: &impl AsFd, to: &impl AsFd) {
+    let mut label = [0u8; 256];
+    if let Ok(n) = rustix::fs::fgetxattr(from, "security.selinux", &mut label[..]) {
+        if let Some(v) = label.get(..n) {
+            let _ = rustix::fs::fsetxattr(to, "security.selinux", v, XattrFlags::empty());
+        }
+    }
+}

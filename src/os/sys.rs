@@ -1,0 +1,60 @@
+//! sysfs lookups: network interfaces by MAC, block devices.
+
+use crate::os::file::{open_read, read_attr};
+use core::mem::MaybeUninit;
+use osconf::conf::Mac;
+use osconf::limits::{IFNAME_MAX, MAX_NET_IFACES};
+use rustix::fd::{AsFd, OwnedFd};
+use rustix::fs::{OFlags, RawDir};
+
+pub type Name = heapless::String<32>;
+
+/// Opens a directory below the sysfs root given with `--sys`.
+pub fn open_dir(sys: &OwnedFd, rel: &str) -> Option<OwnedFd> {
+    open_read(sys, rel, OFlags::DIRECTORY).ok()
+}
+
+/// Calls `f` with each entry name of `dir` except `.` and `..` (names that are not UTF-8
+/// or longer than 31 bytes are skipped: no kernel device has one).
+pub fn each_entry(dir: &impl AsFd, mut f: impl FnMut(&str)) {
+    let mut buf = [MaybeUninit::<u8>::uninit(); 4096];
+    let mut it = RawDir::new(dir, &mut buf);
+    while let Some(Ok(entry)) = it.next() {
+        let name = entry.file_name().to_bytes();
+        if name == b"." || name == b".." {
+            continue;
+        }
+        if let Ok(s) = core::str::from_utf8(name) {
+            if s.len() < 32 {
+                f(s);
+            }
+        }
+    }
+}
+
+/// A network interface: kernel name and MAC.
+pub struct Iface {
+    pub name: heapless::String<IFNAME_MAX>,
+    pub mac: Mac,
+}
+
+/// Every interface in `<sys>/class/net` with an Ethernet MAC.
+pub fn ifaces(sys: &OwnedFd) -> heapless::Vec<Iface, MAX_NET_IFACES> {
+    let mut out = heapless::Vec::new();
+    let Some(dir) = open_dir(sys, "class/net") else { return out };
+    each_entry(&dir, |name| {
+        let mut path: heapless::String<48> = heapless::String::new();
+        let _ = path.push_str(name);
+        let _ = path.push_str("/address");
+        let mut buf = [0u8; 64];
+        let Some(addr) = read_attr(&dir, &path, &mut buf) else { return };
+        let Ok(mac) = Mac::parse(addr) else { return };
+        let mut n = heapless::String::new();
+        if n.push_str(name).is_ok() {
+            let _ = out.push(Iface { name: n, mac });
+        }
+    });
+    // Sorted by name so the output does not depend on directory order.
+    out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    out
+}

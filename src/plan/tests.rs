@@ -1,0 +1,150 @@
+//! Planning decisions on hand-made facts.
+
+use super::*;
+use crate::conf::parse;
+
+const CONF: &str = "hostname=VM_1\npassword=$6$salt$hash\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth0_gateway=10.0.0.1\ndns_nameserver=\"10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.6\"\n";
+
+fn mac(s: &str) -> Mac {
+    Mac::parse(s.as_bytes()).unwrap()
+}
+
+fn facts<'a>(ifaces: &'a [Iface<'a>], formats: FormatSet) -> Facts<'a> {
+    Facts {
+        shadow: Existing::Regular(b"root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"),
+        hosts: Existing::Regular(b"127.0.0.1\tlocalhost\n"),
+        resolv: Existing::Regular(b"nameserver 8.8.8.8\n"),
+        sysconfig_network: Existing::Missing,
+        ifaces,
+        formats,
+        today: Some(20000),
+    }
+}
+
+fn paths(p: &Plan<'_>) -> std::vec::Vec<std::string::String> {
+    p.edits.iter().map(|e| e.path.as_str().into()).collect()
+}
+
+fn text<'p>(p: &'p Plan<'_>, path: &str) -> &'p str {
+    let e = p.edits.iter().find(|e| e.path.as_str() == path).unwrap();
+    core::str::from_utf8(p.content(e)).unwrap()
+}
+
+#[test]
+fn full_plan_with_networkd() {
+    let parsed = parse(CONF.as_bytes());
+    let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "ens3" }];
+    let nd = format_bit(b"networkd").unwrap();
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &facts(&ifaces, nd), &mut buf);
+    assert_eq!(
+        paths(&p),
+        ["etc/systemd/network/10-osconf-525400000001.network", "etc/resolv.conf", "etc/hostname", "etc/hosts", "etc/shadow"]
+    );
+    assert_eq!(text(&p, "etc/hostname"), "VM-1\n");
+    assert_eq!(text(&p, "etc/hosts"), "127.0.0.1\tlocalhost\n10.0.0.5\tVM-1\n");
+    assert_eq!(text(&p, "etc/shadow"), "root:$6$salt$hash:20000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n");
+    assert_eq!(text(&p, "etc/resolv.conf"), "nameserver 10.0.0.2\nnameserver 10.0.0.3\nnameserver 10.0.0.4\n");
+    assert!(text(&p, "etc/systemd/network/10-osconf-525400000001.network").contains("DNS=10.0.0.6\n"));
+    assert_eq!(p.events.as_slice(), [Event::ResolvOverMax { dropped: 1 }]);
+    assert_eq!(p.primary, Some(0));
+}
+
+#[test]
+fn ifcfg_needs_the_kernel_name() {
+    let parsed = parse(CONF.as_bytes());
+    let ifcfg = format_bit(b"ifcfg").unwrap();
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &facts(&[], ifcfg), &mut buf);
+    assert!(!paths(&p).iter().any(|p| p.contains("ifcfg")));
+    assert!(p.events.contains(&Event::NicNotPresent { nic: 0, mac: mac("52:54:00:00:00:01"), format: 1 }));
+    let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "eth0" }];
+    let p = build(&parsed.config, &facts(&ifaces, ifcfg), &mut buf);
+    assert_eq!(paths(&p)[0], "etc/sysconfig/network-scripts/ifcfg-eth0");
+    assert!(text(&p, "etc/sysconfig/network-scripts/ifcfg-eth0").contains("DEVICE=eth0\n"));
+}
+
+#[test]
+fn one_default_route_lowest_nic_with_gateway() {
+    let conf = "eth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth1_ip_addr=10.1.0.5\neth1_mac_addr=52:54:00:00:00:02\neth1_netmask=24\neth1_gateway=10.1.0.1\neth2_ip_addr=10.2.0.5\neth2_mac_addr=52:54:00:00:00:03\neth2_netmask=24\neth2_gateway=10.2.0.1\n";
+    let parsed = parse(conf.as_bytes());
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &facts(&[], format_bit(b"networkd").unwrap()), &mut buf);
+    assert_eq!(p.primary, Some(1));
+    assert_eq!(p.events.as_slice(), [Event::ExtraGateway { nic: 2, via: 1 }]);
+    let gw: std::vec::Vec<bool> = p.edits.iter().map(|e| core::str::from_utf8(p.content(e)).unwrap().contains("Gateway=")).collect();
+    assert_eq!(gw, [false, true, false]);
+}
+
+#[test]
+fn no_format_no_gateway_no_nic_address() {
+    let parsed = parse(b"hostname=h\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\n");
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &facts(&[], 0), &mut buf);
+    assert_eq!(p.events.as_slice(), [Event::NoGateway, Event::NoFormat]);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/hosts"]);
+    let parsed = parse(b"hostname=h\n");
+    let p = build(&parsed.config, &facts(&[], 0), &mut buf);
+    assert_eq!(p.events.as_slice(), [Event::HostsNoAddress]);
+    assert_eq!(paths(&p), ["etc/hostname"]);
+}
+
+#[test]
+fn files_that_are_not_ours_to_touch() {
+    let parsed = parse(CONF.as_bytes());
+    let mut f = facts(&[], 0);
+    f.resolv = Existing::Symlink;
+    f.shadow = Existing::Regular(b"daemon:*:1::::::\n");
+    f.hosts = Existing::NotRegular;
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &f, &mut buf);
+    assert_eq!(paths(&p), ["etc/hostname"]);
+    assert_eq!(
+        p.events.as_slice(),
+        [
+            Event::NoFormat,
+            Event::Skipped { target: Target::Resolv, why: Skip::Symlink },
+            Event::Skipped { target: Target::Hosts, why: Skip::NotRegular },
+            Event::Skipped { target: Target::Shadow, why: Skip::NoRootLine },
+        ]
+    );
+}
+
+#[test]
+fn sysconfig_network_only_when_present_and_hosts_created_when_missing() {
+    let parsed = parse(b"hostname=h.example.com\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth0_gateway=10.0.0.1\n");
+    let mut f = facts(&[], 0);
+    f.sysconfig_network = Existing::Regular(b"NETWORKING=yes\nHOSTNAME=old\n");
+    f.hosts = Existing::Missing;
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &f, &mut buf);
+    assert_eq!(text(&p, "etc/sysconfig/network"), "NETWORKING=yes\nHOSTNAME=h.example.com\n");
+    assert_eq!(text(&p, "etc/hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.5\th.example.com h\n");
+}
+
+#[test]
+fn a_buffer_too_small_skips_the_file_without_partial_content() {
+    let parsed = parse(CONF.as_bytes());
+    let mut big = std::string::String::from("root:*:1::::::\n");
+    while big.len() < 300 {
+        big.push_str("user:*:1::::::\n");
+    }
+    let mut f = facts(&[], 0);
+    f.shadow = Existing::Regular(big.as_bytes());
+    let mut buf = std::vec![0u8; 200];
+    let p = build(&parsed.config, &f, &mut buf);
+    assert!(!paths(&p).contains(&"etc/shadow".into()));
+    assert!(p.events.contains(&Event::Skipped { target: Target::Shadow, why: Skip::NoRoom }));
+}
+
+#[test]
+fn detection_order_and_reason() {
+    let present = ["etc/sysconfig/network-scripts", "etc/systemd/system/multi-user.target.wants/systemd-networkd.service"];
+    let d = detect(|p| present.contains(&p)).unwrap();
+    assert_eq!((FORMATS[usize::from(d.format)].name, d.because), ("networkd", present[1]));
+    let d = detect(|p| p == present[0]).unwrap();
+    assert_eq!((FORMATS[usize::from(d.format)].name, d.because), ("ifcfg", present[0]));
+    assert_eq!(detect(|_| false), None);
+    assert_eq!(format_bit(b"ifcfg"), Some(2));
+    assert_eq!(format_bit(b"nm"), None);
+}
