@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every check CI runs, in order; stops at the first failure.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+musl=x86_64-unknown-linux-musl
+bin=target/$musl/release/osconf
+size_budget=65536
+
+step() { echo "==> $*"; }
+
+step cargo fmt --check
+cargo fmt --check
+
+step cargo clippy --all-targets -- -D warnings
+cargo clippy --all-targets -- -D warnings
+
+step "cargo build --lib --target x86_64-unknown-none (the core is freestanding)"
+cargo build --lib --target x86_64-unknown-none
+
+step cargo build --release --target $musl
+cargo build --release --target $musl
+
+# The release profile strips already; strip a copy anyway so the number is the
+# stripped size whatever the profile says.
+stripped=$(mktemp "${TMPDIR:-/tmp}/osconf-stripped.XXXXXX")
+trap 'rm -f "$stripped"' EXIT
+if command -v strip >/dev/null; then
+    strip -o "$stripped" "$bin"
+else
+    cp "$bin" "$stripped"
+fi
+size=$(stat -c %s "$stripped")
+step "size: $bin is $size bytes stripped (budget $size_budget)"
+if [ "$size" -gt "$size_budget" ]; then
+    echo "test.sh: $bin is over the size budget by $((size - size_budget)) bytes" >&2
+    exit 1
+fi
+
+step shellcheck -s sh dracut/50osconf/*.sh
+shellcheck -s sh dracut/50osconf/*.sh
+
+step "cargo test (integration tests run the static release binary)"
+OSCONF_BIN=$PWD/$bin cargo test
