@@ -43,6 +43,9 @@ pub struct Options<'a> {
     pub log: LogTo,
     pub help: bool,
     pub version: bool,
+    /// Hidden, for tests: resolve paths in the root by the component walk even where
+    /// `openat2` exists (the path old kernels take).
+    pub resolve_walk: bool,
 }
 
 pub const DEFAULT_ROOT: &[u8] = b"/sysroot";
@@ -60,6 +63,7 @@ impl Default for Options<'_> {
             log: LogTo::Auto,
             help: false,
             version: false,
+            resolve_walk: false,
         }
     }
 }
@@ -139,6 +143,7 @@ where
                 };
             }
             b"--dry-run" if inline.is_none() => o.dry_run = true,
+            b"--resolve-walk" if inline.is_none() => o.resolve_walk = true,
             b"-h" | b"--help" => o.help = true,
             b"-V" | b"--version" => o.version = true,
             _ => return Err(Usage { arg, why: "unknown argument" }),
@@ -220,7 +225,23 @@ mod tests {
 
     #[test]
     fn every_option() {
-        let o = p(&["--root", "/mnt/image", "--device=config.iso", "--sys", "/tmp/sys", "--network", "networkd,ifcfg", "--dry-run", "--timeout", "12", "--log", "stderr", "--dev", "/tmp/dev"]).unwrap();
+        let o = p(&[
+            "--root",
+            "/mnt/image",
+            "--device=config.iso",
+            "--sys",
+            "/tmp/sys",
+            "--network",
+            "networkd,ifcfg",
+            "--dry-run",
+            "--timeout",
+            "12",
+            "--log",
+            "stderr",
+            "--dev",
+            "/tmp/dev",
+        ])
+        .unwrap();
         assert_eq!(o.root, b"/mnt/image");
         assert_eq!(o.source, Source::Device(b"config.iso"));
         assert_eq!((o.sys, o.dev), (&b"/tmp/sys"[..], &b"/tmp/dev"[..]));

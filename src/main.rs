@@ -49,7 +49,9 @@ const MAX_ARGS: usize = 32;
 const DEFAULT_TIMEOUT_S: u32 = 5;
 
 #[unsafe(no_mangle)]
-pub extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) -> i32 {
+/// # Safety
+/// Called once by the C runtime with the process's `argc`/`argv`.
+pub unsafe extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) -> i32 {
     os::log::ensure_std_fds();
     let mut args: heapless::Vec<&[u8], MAX_ARGS> = heapless::Vec::new();
     for i in 1..usize::try_from(argc).unwrap_or(0) {
@@ -86,7 +88,8 @@ fn run(args: &[&[u8]]) -> i32 {
         return EXIT_OK;
     }
     let mut cmdline_buf = [0u8; 4096];
-    let kernel = os::file::read_attr(rustix::fs::CWD, "/proc/cmdline", &mut cmdline_buf).map(cli::kernel).unwrap_or_default();
+    let kernel =
+        os::file::read_attr(rustix::fs::CWD, "/proc/cmdline", &mut cmdline_buf).map(cli::kernel).unwrap_or_default();
     let log_to = if opts.dry_run && opts.log == LogTo::Auto { LogTo::Stderr } else { opts.log };
     let mut log = Log::new(log_to);
     if kernel.disable {
@@ -94,7 +97,10 @@ fn run(args: &[&[u8]]) -> i32 {
         return EXIT_OK;
     }
     if kernel.bad_timeout {
-        log.line(Level::Warn, "osconf.timeout= on the kernel command line is not a number of seconds; using the default");
+        log.line(
+            Level::Warn,
+            "osconf.timeout= on the kernel command line is not a number of seconds; using the default",
+        );
     }
 
     // 1-2. Find the drive and read os.conf.
@@ -126,10 +132,17 @@ fn run(args: &[&[u8]]) -> i32 {
 
     // 4. Facts about the root, then the plan.
     let root = match Root::open(opts.root) {
+        Ok(r) if opts.resolve_walk => r.without_openat2(),
         Ok(r) => r,
         Err(e) => {
             let mut l = Line::new();
-            let _ = uwrite!(l, "cannot open the root {} ({}, errno {}); nothing written", core::str::from_utf8(opts.root).unwrap_or("?"), report::errno_text(e.raw_os_error()), e.raw_os_error());
+            let _ = uwrite!(
+                l,
+                "cannot open the root {} ({}, errno {}); nothing written",
+                core::str::from_utf8(opts.root).unwrap_or("?"),
+                report::errno_text(e.raw_os_error()),
+                e.raw_os_error()
+            );
             log.warn(&l);
             return EXIT_ROOT;
         }
@@ -143,9 +156,13 @@ fn run(args: &[&[u8]]) -> i32 {
     let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", &mut small_buf);
     let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", &mut sysnet_buf);
 
-    let sys_ifaces = rustix::fs::open(opts.sys, rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC, rustix::fs::Mode::empty())
-        .map(|fd| os::sys::ifaces(&fd))
-        .unwrap_or_default();
+    let sys_ifaces = rustix::fs::open(
+        opts.sys,
+        rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
+        rustix::fs::Mode::empty(),
+    )
+    .map(|fd| os::sys::ifaces(&fd))
+    .unwrap_or_default();
     let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
     for i in &sys_ifaces {
         let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str() });
@@ -252,7 +269,12 @@ fn log_event(log: &mut Log, e: &plan::Event) {
 /// `--dry-run`: the planned file, hashes redacted.
 fn show(edit: &plan::Edit, content: &[u8]) {
     let mut l = Line::new();
-    let _ = uwrite!(l, "--- /{} (mode {} for a new file; an existing file keeps its mode and owner)\n", edit.path.as_str(), Octal(edit.new_mode));
+    let _ = uwrite!(
+        l,
+        "--- /{} (mode {} for a new file; an existing file keeps its mode and owner)\n",
+        edit.path.as_str(),
+        Octal(edit.new_mode)
+    );
     os::log::stdout(l.as_bytes());
     if edit.target == Target::Shadow {
         let mut buf = [0u8; MERGE_FILE_MAX + 4096];

@@ -293,6 +293,7 @@ impl From<render::shadow::ShadowError> for Skip {
 }
 
 /// Builds the plan into `buf` (size [`PLAN_BYTES`] or more).
+#[inline(never)]
 pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<'a> {
     let mut plan = Plan { out: Out::new(buf), edits: Vec::new(), events: Vec::new(), primary: None };
     let nics = &config.nics;
@@ -331,9 +332,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
             (Some(nic), Existing::Regular(old)) => {
                 plan.add(Target::Hosts, "etc/hosts", 0o644, |o| render::hosts::merge(old, nic.addr, name, o))
             }
-            (Some(nic), Existing::Missing) => plan.add(Target::Hosts, "etc/hosts", 0o644, |o| {
-                render::hosts::merge(DEFAULT_HOSTS, nic.addr, name, o)
-            }),
+            (Some(nic), Existing::Missing) => {
+                plan.add(Target::Hosts, "etc/hosts", 0o644, |o| render::hosts::merge(DEFAULT_HOSTS, nic.addr, name, o))
+            }
             (Some(_), other) => {
                 if let Some(why) = Skip::from_existing(other) {
                     plan.event(Event::Skipped { target: Target::Hosts, why });
@@ -343,9 +344,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     }
     if let Some(hash) = &config.password {
         match facts.shadow {
-            Existing::Regular(old) => plan.add(Target::Shadow, "etc/shadow", 0o640, |o| {
-                render::shadow::merge(old, hash, facts.today, o)
-            }),
+            Existing::Regular(old) => {
+                plan.add(Target::Shadow, "etc/shadow", 0o640, |o| render::shadow::merge(old, hash, facts.today, o))
+            }
             other => {
                 if let Some(why) = Skip::from_existing(other) {
                     plan.event(Event::Skipped { target: Target::Shadow, why });
@@ -403,7 +404,9 @@ fn network(plan: &mut Plan<'_>, config: &Config, facts: &Facts<'_>, primary: Opt
             let mut path_buf = [0u8; PATH_MAX_REL];
             let mut path = Out::new(&mut path_buf);
             let target = Target::Network { format: fi as u8, nic: nic.index };
-            let Some(p) = (format.path)(&view, &mut path).ok().and_then(|()| core::str::from_utf8(path.as_bytes()).ok()) else {
+            let Some(p) =
+                (format.path)(&view, &mut path).ok().and_then(|()| core::str::from_utf8(path.as_bytes()).ok())
+            else {
                 plan.event(Event::Skipped { target, why: Skip::NoRoom });
                 continue;
             };

@@ -3,7 +3,7 @@
 //! [`crate::conf::CryptHash`] has no `uDisplay`, and no message takes one.
 
 use crate::conf::{Config, Key, Note, NoteKind, Section};
-use crate::plan::{self, Edit, Event, Skip, Target, FORMATS};
+use crate::plan::{self, Edit, Event, FORMATS, Skip, Target};
 use ufmt::{uWrite, uwrite};
 
 /// Room for one log line.
@@ -13,11 +13,16 @@ pub type Line = heapless::String<LINE>;
 /// How applying one edit went (decided by the binary, worded here).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Written { created: bool },
+    Written {
+        created: bool,
+    },
     Unchanged,
     /// Would be written (`--dry-run`).
     Planned,
-    Failed { step: Step, errno: i32 },
+    Failed {
+        step: Step,
+        errno: i32,
+    },
 }
 
 /// The step of a confined file replacement that failed.
@@ -90,6 +95,7 @@ fn key_line<W: uWrite + ?Sized>(w: &mut W, key: Key, line: u16) -> Result<(), W:
 }
 
 /// One line about os.conf itself.
+#[inline(never)]
 pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<(), W::Error> {
     match n.kind {
         NoteKind::Syntax { key: Some(key), error } => {
@@ -133,7 +139,13 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
             key_line(w, Key::DnsNameserver, n.line)?;
             let mut sep = "";
             if d.bad > 0 {
-                uwrite!(w, "{} entr{} not an IPv4 address (first: entry {})", d.bad, if d.bad == 1 { "y" } else { "ies" }, d.first_bad_index + 1)?;
+                uwrite!(
+                    w,
+                    "{} entr{} not an IPv4 address (first: entry {})",
+                    d.bad,
+                    if d.bad == 1 { "y" } else { "ies" },
+                    d.first_bad_index + 1
+                )?;
                 sep = ", ";
             }
             if d.duplicates > 0 {
@@ -175,6 +187,7 @@ fn target_path(t: Target) -> &'static str {
 }
 
 /// One line about a planning decision.
+#[inline(never)]
 pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
     let fname = |f: u8| FORMATS.get(usize::from(f)).map_or("?", |f| f.name);
     match *e {
@@ -226,6 +239,7 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
 }
 
 /// One line about an edit: what it is and how it went.
+#[inline(never)]
 pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outcome: Outcome) -> Result<(), W::Error> {
     match outcome {
         Outcome::Written { created: true } => uwrite!(w, "created /{}: ", edit.path.as_str())?,
@@ -233,7 +247,14 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
         Outcome::Unchanged => uwrite!(w, "/{} already up to date: ", edit.path.as_str())?,
         Outcome::Planned => uwrite!(w, "would write /{}: ", edit.path.as_str())?,
         Outcome::Failed { step, errno } => {
-            uwrite!(w, "could not write /{} ({}: {}, errno {}); ", edit.path.as_str(), step.name(), errno_text(errno), errno)?;
+            uwrite!(
+                w,
+                "could not write /{} ({}: {}, errno {}); ",
+                edit.path.as_str(),
+                step.name(),
+                errno_text(errno),
+                errno
+            )?;
             return match edit.target {
                 Target::Network { nic, .. } => uwrite!(w, "network for eth{} not configured", nic),
                 Target::Shadow => w.write_str("root password left unchanged"),
@@ -293,7 +314,9 @@ mod tests {
     #[test]
     fn note_lines_name_key_line_and_reason() {
         assert_eq!(
-            lines_for("hostname=VM_1\npassword=secret123\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:aa:bb:cc\neth0_netmask=255.0.255.0\ndns_nameserver=\"1.1.1.1 x 1.1.1.1\"\nwhat\nhostname=VM_2"),
+            lines_for(
+                "hostname=VM_1\npassword=secret123\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:aa:bb:cc\neth0_netmask=255.0.255.0\ndns_nameserver=\"1.1.1.1 x 1.1.1.1\"\nwhat\nhostname=VM_2"
+            ),
             [
                 "password (line 2): not a crypt(3) hash (expected $id$... or a 13-character DES hash); root password left unchanged",
                 "eth0_netmask (line 5): not a netmask (contiguous a.b.c.d, or a prefix length 1-32); network for eth0 skipped",

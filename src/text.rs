@@ -95,6 +95,22 @@ pub fn first_field(line: &[u8]) -> Option<&[u8]> {
     line.split(|&b| b == b' ' || b == b'\t').find(|f| !f.is_empty())
 }
 
+/// A stable insertion sort: the lists osconf sorts hold a few dozen items, and this is a
+/// fraction of the code size of `core`'s sorts.
+pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 {
+            let (Some(a), Some(b)) = (v.get(j - 1), v.get(j)) else { break };
+            if key(a) <= key(b) {
+                break;
+            }
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

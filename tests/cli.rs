@@ -38,11 +38,17 @@ fn applies_the_sample_cd_to_a_rhel_root() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(read(&root, "etc/hostname"), "VM-10-20-test\n");
     assert_eq!(read(&root, "etc/hosts"), format!("{HOSTS}10.104.62.201\tVM-10-20-test\n"));
-    assert_eq!(read(&root, "etc/resolv.conf"), "# from the image\nsearch example.com\nnameserver 10.138.224.65\nnameserver 10.182.20.26\nnameserver 10.182.24.12\noptions edns0\n");
+    assert_eq!(
+        read(&root, "etc/resolv.conf"),
+        "# from the image\nsearch example.com\nnameserver 10.138.224.65\nnameserver 10.182.20.26\nnameserver 10.182.24.12\noptions edns0\n"
+    );
     assert_eq!(read(&root, "etc/sysconfig/network"), "NETWORKING=yes\nHOSTNAME=VM-10-20-test\n");
     assert_eq!(
         read(&root, "etc/shadow"),
-        format!("root:{HASH}:{}:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nalice:$6$aliceSalt$aliceHashValue:19000:0:99999:7:::\n", today())
+        format!(
+            "root:{HASH}:{}:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nalice:$6$aliceSalt$aliceHashValue:19000:0:99999:7:::\n",
+            today()
+        )
     );
     assert_eq!((mode(&root, "etc/shadow"), owner(&root, "etc/shadow")), (0o640, (0, 42)));
     assert_eq!(read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0"), IFCFG_ETH0);
@@ -69,7 +75,14 @@ fn applies_the_sample_cd_to_a_rhel_root() {
 fn a_second_run_changes_nothing() {
     let (_t, root, sys, iso) = setup("twice");
     assert_eq!(osconf(&root, &sys, &["--device", iso.to_str().unwrap()]).code, 0);
-    let files = ["etc/hostname", "etc/hosts", "etc/resolv.conf", "etc/shadow", "etc/sysconfig/network", "etc/sysconfig/network-scripts/ifcfg-eth0"];
+    let files = [
+        "etc/hostname",
+        "etc/hosts",
+        "etc/resolv.conf",
+        "etc/shadow",
+        "etc/sysconfig/network",
+        "etc/sysconfig/network-scripts/ifcfg-eth0",
+    ];
     let before: Vec<(String, u64)> = files.iter().map(|f| (read(&root, f), inode(&root, f))).collect();
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 0);
@@ -88,7 +101,11 @@ fn scan_prefers_the_config_2_drive_among_several() {
     make_iso(&dev.join("sr0"), "OTHER", &["-R", "-J"], &[("qcloud_action/os.conf", "hostname=wrong-one\n")]);
     make_iso(&dev.join("sr1"), "config-2", &["-R", "-J"], &[("qcloud_action/os.conf", SAMPLE_CONF)]);
     fs::write(dev.join("vda"), vec![0u8; 1 << 20]).unwrap();
-    for (name, sectors) in [("sr0", fs::metadata(dev.join("sr0")).unwrap().len() / 512), ("sr1", fs::metadata(dev.join("sr1")).unwrap().len() / 512), ("vda", 2048)] {
+    for (name, sectors) in [
+        ("sr0", fs::metadata(dev.join("sr0")).unwrap().len() / 512),
+        ("sr1", fs::metadata(dev.join("sr1")).unwrap().len() / 512),
+        ("vda", 2048),
+    ] {
         put(&sys, &format!("class/block/{name}/size"), &format!("{sectors}\n"), 0o444);
     }
     let r = osconf(&root, &sys, &["--dev", dev.to_str().unwrap(), "--timeout", "0"]);
@@ -121,7 +138,12 @@ fn no_cd_at_all_is_nothing_to_do() {
     let r = osconf(&root, &sys, &["--dev", t.join("dev").to_str().unwrap()]);
     assert_eq!(r.code, 0);
     assert_eq!(r.lines().len(), 1, "{}", r.stderr);
-    assert!(r.lines()[0].starts_with("no config CD found after ") && r.lines()[0].ends_with(" ms (no CD-ROM drive); nothing to do"), "{}", r.stderr);
+    assert!(
+        r.lines()[0].starts_with("no config CD found after ")
+            && r.lines()[0].ends_with(" ms (no CD-ROM drive); nothing to do"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(tree(&root), before);
     assert_eq!(read(&root, "etc/shadow"), SHADOW);
 }
@@ -152,7 +174,10 @@ fn bad_sections_are_skipped_and_named_the_rest_applies() {
     assert_eq!(read(&root, "etc/hostname"), "good-name\n");
     assert_eq!(read(&root, "etc/shadow"), SHADOW, "an invalid password must not touch shadow");
     assert!(!root.join("etc/sysconfig/network-scripts/ifcfg-eth0").exists());
-    assert_eq!(read(&root, "etc/resolv.conf"), "# from the image\nsearch example.com\nnameserver 1.1.1.1\noptions edns0\n");
+    assert_eq!(
+        read(&root, "etc/resolv.conf"),
+        "# from the image\nsearch example.com\nnameserver 1.1.1.1\noptions edns0\n"
+    );
     assert_eq!(
         &r.lines()[..3],
         [
@@ -173,11 +198,13 @@ fn garbage_cd_contents_write_nothing() {
     let iso = t.join("garbage.iso");
     let junk: String = (0..3000u32).map(|i| char::from(b"=$'\"\n#ab\t\\"[(i * 7 % 10) as usize])).collect();
     make_iso(&iso, "config-2", &["-R"], &[("qcloud_action/os.conf", &junk)]);
-    let before: Vec<String> = ["etc/hostname", "etc/hosts", "etc/shadow", "etc/resolv.conf"].iter().map(|f| read(&root, f)).collect();
+    let before: Vec<String> =
+        ["etc/hostname", "etc/hosts", "etc/shadow", "etc/resolv.conf"].iter().map(|f| read(&root, f)).collect();
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.has("os.conf has nothing valid to apply; the root is left as it is"), "{}", r.stderr);
-    let after: Vec<String> = ["etc/hostname", "etc/hosts", "etc/shadow", "etc/resolv.conf"].iter().map(|f| read(&root, f)).collect();
+    let after: Vec<String> =
+        ["etc/hostname", "etc/hosts", "etc/shadow", "etc/resolv.conf"].iter().map(|f| read(&root, f)).collect();
     assert_eq!(before, after);
     // Not an ISO at all.
     let not_iso = t.join("not.iso");
@@ -191,12 +218,20 @@ fn garbage_cd_contents_write_nothing() {
 #[test]
 fn dry_run_prints_plans_with_hashes_redacted_and_writes_nothing() {
     let (_t, root, sys, iso) = setup("dry");
-    let before: Vec<(String, String)> = tree(&root).into_iter().filter(|p| root.join(p).is_file()).map(|p| (read(&root, &p), p)).collect();
+    let before: Vec<(String, String)> =
+        tree(&root).into_iter().filter(|p| root.join(p).is_file()).map(|p| (read(&root, &p), p)).collect();
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap(), "--dry-run"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    let after: Vec<(String, String)> = tree(&root).into_iter().filter(|p| root.join(p).is_file()).map(|p| (read(&root, &p), p)).collect();
+    let after: Vec<(String, String)> =
+        tree(&root).into_iter().filter(|p| root.join(p).is_file()).map(|p| (read(&root, &p), p)).collect();
     assert_eq!(before, after);
-    assert!(r.stdout.contains("--- /etc/hostname (mode 0644 for a new file; an existing file keeps its mode and owner)\nVM-10-20-test\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(
+            "--- /etc/hostname (mode 0644 for a new file; an existing file keeps its mode and owner)\nVM-10-20-test\n"
+        ),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains(&format!("root:<redacted>:{}:0:99999:7:::\ndaemon:*:19000", today())), "{}", r.stdout);
     assert!(r.stdout.contains("alice:<redacted>:19000"), "{}", r.stdout);
     assert!(r.stdout.contains(IFCFG_ETH0));
@@ -215,29 +250,52 @@ fn shadow_without_root_line_is_left_alone() {
     assert_eq!(r.lines(), ["/etc/shadow has no line for root; left alone; root password left unchanged"]);
 }
 
+/// Both lookup paths: `openat2(RESOLVE_IN_ROOT)` and the `O_NOFOLLOW` walk old kernels get.
 #[test]
 fn symlinks_in_the_root_cannot_redirect_writes() {
-    let (t, root, sys, iso) = setup("symlinks");
-    let outside = t.join("outside");
-    put(&outside, "hostname", "outside-untouched\n", 0o644);
-    put(&outside, "network-scripts/keep", "x", 0o644);
-    // The file itself a symlink out of the root (absolute and relative).
-    fs::remove_file(root.join("etc/hostname")).unwrap();
-    link(&root, "etc/hostname", outside.join("hostname").to_str().unwrap());
-    fs::remove_file(root.join("etc/hosts")).unwrap();
-    link(&root, "etc/hosts", "../../outside/hostname");
-    // A directory symlink out of the root: resolved inside the root, where it does not exist.
-    fs::remove_dir_all(root.join("etc/sysconfig/network-scripts")).unwrap();
-    link(&root, "etc/sysconfig/network-scripts", outside.join("network-scripts").to_str().unwrap());
-    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap(), "--network", "ifcfg"]);
-    assert_eq!(r.code, 3, "{}", r.stderr);
-    assert_eq!(tree(&outside), ["hostname", "network-scripts", "network-scripts/keep"]);
-    assert_eq!(fs::read_to_string(outside.join("hostname")).unwrap(), "outside-untouched\n");
-    assert!(r.has("could not write /etc/hostname (existing file: symbolic link refused, errno 40)"), "{}", r.stderr);
-    assert!(r.has("/etc/hosts is a symbolic link (owned by another tool); left alone"), "{}", r.stderr);
-    assert!(r.has("could not write /etc/sysconfig/network-scripts/ifcfg-eth0 (directory: no such file or directory, errno 2)"), "{}", r.stderr);
-    // What is not redirected still applies.
-    assert!(read(&root, "etc/shadow").starts_with(&format!("root:{HASH}:")));
+    for walk in [false, true] {
+        let (t, root, sys, iso) = setup(if walk { "symlinks-walk" } else { "symlinks" });
+        let outside = t.join("outside");
+        put(&outside, "hostname", "outside-untouched\n", 0o644);
+        put(&outside, "network-scripts/keep", "x", 0o644);
+        // The file itself a symlink out of the root (absolute and relative).
+        fs::remove_file(root.join("etc/hostname")).unwrap();
+        link(&root, "etc/hostname", outside.join("hostname").to_str().unwrap());
+        fs::remove_file(root.join("etc/hosts")).unwrap();
+        link(&root, "etc/hosts", "../../outside/hostname");
+        // A directory symlink out of the root.
+        fs::remove_dir_all(root.join("etc/sysconfig/network-scripts")).unwrap();
+        link(&root, "etc/sysconfig/network-scripts", outside.join("network-scripts").to_str().unwrap());
+        let mut args = vec!["--device", iso.to_str().unwrap(), "--network", "ifcfg"];
+        if walk {
+            args.push("--resolve-walk");
+        }
+        let r = osconf(&root, &sys, &args);
+        assert_eq!(r.code, 3, "{}", r.stderr);
+        assert_eq!(tree(&outside), ["hostname", "network-scripts", "network-scripts/keep"]);
+        assert_eq!(fs::read_to_string(outside.join("hostname")).unwrap(), "outside-untouched\n");
+        assert!(
+            r.has("could not write /etc/hostname (existing file: symbolic link refused, errno 40)"),
+            "{}",
+            r.stderr
+        );
+        assert!(r.has("/etc/hosts is a symbolic link (owned by another tool); left alone"), "{}", r.stderr);
+        // openat2 resolves the absolute link inside the root, where its target does not
+        // exist; the walk refuses any symlinked directory.
+        let dir_refusal = if walk {
+            "directory: symbolic link refused, errno 40"
+        } else {
+            "directory: no such file or directory, errno 2"
+        };
+        assert!(
+            r.has(&format!("could not write /etc/sysconfig/network-scripts/ifcfg-eth0 ({dir_refusal})")),
+            "{}",
+            r.stderr
+        );
+        assert!(!root.join("tmp").exists(), "nothing created for the link's target inside the root either");
+        // What is not redirected still applies.
+        assert!(read(&root, "etc/shadow").starts_with(&format!("root:{HASH}:")));
+    }
 }
 
 #[test]
@@ -248,9 +306,14 @@ fn a_symlinked_resolv_conf_belongs_to_its_owner() {
     put(&root, "run/systemd/resolve/stub-resolv.conf", "nameserver 127.0.0.53\n", 0o644);
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(fs::read_link(root.join("etc/resolv.conf")).unwrap().to_str(), Some("../run/systemd/resolve/stub-resolv.conf"));
+    assert_eq!(
+        fs::read_link(root.join("etc/resolv.conf")).unwrap().to_str(),
+        Some("../run/systemd/resolve/stub-resolv.conf")
+    );
     assert_eq!(read(&root, "run/systemd/resolve/stub-resolv.conf"), "nameserver 127.0.0.53\n");
-    assert!(r.has("/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it); left alone, DNS is in the network config"));
+    assert!(r.has(
+        "/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it); left alone, DNS is in the network config"
+    ));
     assert!(read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0").contains("DNS1=10.138.224.65\n"));
 }
 
@@ -258,7 +321,11 @@ fn a_symlinked_resolv_conf_belongs_to_its_owner() {
 fn networkd_is_detected_from_its_enablement_and_matches_by_mac() {
     let (_t, root, sys, iso) = setup("networkd");
     fs::remove_dir_all(root.join("etc/sysconfig")).unwrap();
-    link(&root, "etc/systemd/system/multi-user.target.wants/systemd-networkd.service", "/lib/systemd/system/systemd-networkd.service");
+    link(
+        &root,
+        "etc/systemd/system/multi-user.target.wants/systemd-networkd.service",
+        "/lib/systemd/system/systemd-networkd.service",
+    );
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.has("network: writing networkd config (the root has /etc/systemd/system/multi-user.target.wants/systemd-networkd.service)"));
@@ -276,7 +343,9 @@ fn ifcfg_uses_the_kernel_name_and_skips_an_absent_mac() {
     sys_with_nics(&sys, &[("ens3", "52:54:00:E1:96:EB")]);
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(read(&root, "etc/sysconfig/network-scripts/ifcfg-ens3").contains("DEVICE=ens3\nHWADDR=52:54:00:e1:96:eb\n"));
+    assert!(
+        read(&root, "etc/sysconfig/network-scripts/ifcfg-ens3").contains("DEVICE=ens3\nHWADDR=52:54:00:e1:96:eb\n")
+    );
     let sys3 = t.join("sys3");
     sys_with_nics(&sys3, &[("eth0", "52:54:00:00:00:99")]);
     fs::remove_file(root.join("etc/sysconfig/network-scripts/ifcfg-ens3")).unwrap();
@@ -302,9 +371,21 @@ fn an_unusable_root_is_exit_3_and_one_line() {
     let (t, _root, sys, iso) = setup("noroot-dir");
     let r = osconf(&t.join("does-not-exist"), &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 3);
-    assert_eq!(r.lines(), [format!("read qcloud_action/os.conf from {} (built-in ISO reader, Rock Ridge names, {} bytes)", iso.display(), SAMPLE_CONF.len()),
+    assert_eq!(
+        r.lines(),
+        [
+            format!(
+                "read qcloud_action/os.conf from {} (built-in ISO reader, Rock Ridge names, {} bytes)",
+                iso.display(),
+                SAMPLE_CONF.len()
+            ),
             "hostname (line 1): written as VM-10-20-test ('_' became '-', which systemd requires)".into(),
-            format!("cannot open the root {} (no such file or directory, errno 2); nothing written", t.join("does-not-exist").display())]);
+            format!(
+                "cannot open the root {} (no such file or directory, errno 2); nothing written",
+                t.join("does-not-exist").display()
+            )
+        ]
+    );
 }
 
 #[test]

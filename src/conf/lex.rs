@@ -171,11 +171,7 @@ fn unquote(rest: &[u8], starts_blank: bool, value: &mut Vec<u8, LINE_MAX>) -> Re
 }
 
 fn check_byte(b: u8) -> Result<(), LineError> {
-    if (b < b' ' && b != b'\t') || b == 0x7f {
-        Err(LineError::ControlByte)
-    } else {
-        Ok(())
-    }
+    if (b < b' ' && b != b'\t') || b == 0x7f { Err(LineError::ControlByte) } else { Ok(()) }
 }
 
 #[cfg(test)]
@@ -186,8 +182,10 @@ mod tests {
         let mut v = Vec::new();
         let what = match line(raw.as_bytes(), &mut v) {
             Line::Nothing => "nothing".into(),
-            Line::Assignment { key } => std::format!("{}", std::str::from_utf8(key).unwrap()),
-            Line::Error { key, error } => std::format!("error {:?} {:?}", key.map(|k| std::str::from_utf8(k).unwrap()), error),
+            Line::Assignment { key } => std::str::from_utf8(key).unwrap().to_string(),
+            Line::Error { key, error } => {
+                std::format!("error {:?} {:?}", key.map(|k| std::str::from_utf8(k).unwrap()), error)
+            }
         };
         (what, std::string::String::from_utf8(v.to_vec()).unwrap())
     }

@@ -180,37 +180,44 @@ impl Parsed {
     }
 }
 
-/// The latest value of one key: its line and its validated value or why it failed.
-struct Slot<T> {
+/// Longest raw value kept for validation: the longest valid value is a crypt hash
+/// ([`crate::limits::HASH_MAX`]); anything longer is refused as too long.
+const RAW_MAX: usize = 256;
+
+/// The latest raw value of one key, validated only once the whole file is read (so that
+/// the last occurrence decides).
+struct Raw {
     line: u16,
-    value: Result<T, Invalid>,
-    /// The line could not be read at all (kept apart so the note says why).
-    syntax: Option<lex::LineError>,
+    value: Vec<u8, RAW_MAX>,
+    /// The line could not be read, or the value was too long.
+    error: Option<RawError>,
 }
 
-type Opt<T> = Option<Slot<T>>;
-
-#[derive(Default)]
-struct NicSlots {
-    ip: Opt<Ipv4>,
-    mac: Opt<Mac>,
-    mask: Opt<Prefix>,
-    gw: Opt<Ipv4>,
+#[derive(Clone, Copy)]
+enum RawError {
+    Syntax(lex::LineError),
+    TooLong,
 }
 
-#[derive(Default)]
-struct Slots {
-    hostname: Opt<(Hostname, HostnameChanges)>,
-    password: Opt<CryptHash>,
-    dns: Opt<(DnsList, DnsDropped)>,
-    instance_id: Opt<String<INSTANCE_ID_MAX>>,
-    nics: [NicSlots; MAX_NICS],
+/// Key slots: hostname, password, dns_nameserver, instance_id, then 4 per NIC.
+const SLOTS: usize = 4 + 4 * MAX_NICS;
+
+impl Key {
+    fn slot(self) -> usize {
+        match self {
+            Key::Hostname => 0,
+            Key::Password => 1,
+            Key::DnsNameserver => 2,
+            Key::InstanceId => 3,
+            Key::Nic(n, nk) => 4 + 4 * usize::from(n) + nk as usize,
+        }
+    }
 }
 
 /// Parses os.conf. Never fails: problems become notes, and what is valid is kept.
 pub fn parse(data: &[u8]) -> Parsed {
     let mut out = Parsed::default();
-    let mut slots = Slots::default();
+    let mut slots: [Option<Raw>; SLOTS] = [const { None }; SLOTS];
     let mut value: Vec<u8, LINE_MAX> = Vec::new();
     for (i, raw) in crate::text::lines(data).enumerate() {
         let line = u16::try_from(i + 1).unwrap_or(u16::MAX);
@@ -229,57 +236,33 @@ pub fn parse(data: &[u8]) -> Parsed {
             }
             continue;
         };
-        store(&mut out, &mut slots, key, line, syntax, &value);
+        let Some(slot) = slots.get_mut(key.slot()) else { continue };
+        if let Some(old) = slot {
+            out.note(line, NoteKind::Duplicate { key, earlier: old.line });
+        }
+        let mut v = Vec::new();
+        let error = match syntax {
+            Some(e) => Some(RawError::Syntax(e)),
+            None => v.extend_from_slice(&value).err().map(|_| RawError::TooLong),
+        };
+        *slot = Some(Raw { line, value: v, error });
     }
-    value.clear();
-    finish(&mut out, slots);
+    value.iter_mut().for_each(|b| *b = 0);
+    finish(&mut out, &mut slots);
+    for s in slots.iter_mut().flatten() {
+        s.value.iter_mut().for_each(|b| *b = 0);
+    }
     sort_by_line(&mut out.notes);
     out
 }
 
-/// Stable insertion sort by line; notes about a whole section (line 0) go last.
+/// Stable sort by line; notes about a whole section (line 0) go last.
 fn sort_by_line(notes: &mut [Note]) {
-    let key = |n: &Note| if n.line == 0 { u16::MAX } else { n.line };
-    for i in 1..notes.len() {
-        let mut j = i;
-        while j > 0 && key(&notes[j - 1]) > key(&notes[j]) {
-            notes.swap(j - 1, j);
-            j -= 1;
-        }
-    }
+    crate::text::sort_by_key(notes, |n| if n.line == 0 { u16::MAX } else { n.line });
 }
 
 fn looks_like_nic_key(k: &[u8]) -> bool {
     k.strip_prefix(b"eth").and_then(|r| r.first()).is_some_and(u8::is_ascii_digit)
-}
-
-fn put<T>(out: &mut Parsed, slot: &mut Opt<T>, key: Key, line: u16, syntax: Option<lex::LineError>, v: impl FnOnce() -> Result<T, Invalid>) {
-    if let Some(old) = slot {
-        out.note(line, NoteKind::Duplicate { key, earlier: old.line });
-    }
-    let value = match syntax {
-        Some(_) => Err(Invalid::Empty),
-        None => v(),
-    };
-    *slot = Some(Slot { line, value, syntax });
-}
-
-fn store(out: &mut Parsed, s: &mut Slots, key: Key, line: u16, syntax: Option<lex::LineError>, v: &[u8]) {
-    match key {
-        Key::Hostname => put(out, &mut s.hostname, key, line, syntax, || Hostname::parse(v)),
-        Key::Password => put(out, &mut s.password, key, line, syntax, || CryptHash::parse(v)),
-        Key::DnsNameserver => put(out, &mut s.dns, key, line, syntax, || DnsList::parse(v)),
-        Key::InstanceId => put(out, &mut s.instance_id, key, line, syntax, || instance_id(v)),
-        Key::Nic(n, nk) => {
-            let Some(nic) = s.nics.get_mut(usize::from(n)) else { return };
-            match nk {
-                NicKey::IpAddr => put(out, &mut nic.ip, key, line, syntax, || Ipv4::parse_unicast(v)),
-                NicKey::MacAddr => put(out, &mut nic.mac, key, line, syntax, || Mac::parse(v)),
-                NicKey::Netmask => put(out, &mut nic.mask, key, line, syntax, || Prefix::parse(v)),
-                NicKey::Gateway => put(out, &mut nic.gw, key, line, syntax, || Ipv4::parse_unicast(v)),
-            }
-        }
-    }
 }
 
 fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
@@ -296,66 +279,89 @@ fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
     Ok(s)
 }
 
-/// Takes a slot's value, or notes why there is none. `Ok(None)`: key absent.
-fn take<T>(out: &mut Parsed, slot: Opt<T>, key: Key) -> Result<Option<T>, ()> {
-    match slot {
-        None => Ok(None),
-        Some(Slot { line, syntax: Some(error), .. }) => {
-            out.note(line, NoteKind::Syntax { key: Some(key), error });
+/// The raw value of `key` with its line; `Ok(None)` when absent; `Err` (noted) when the
+/// line was unreadable.
+fn raw<'s>(out: &mut Parsed, slots: &'s [Option<Raw>], key: Key) -> Result<Option<(u16, &'s [u8])>, ()> {
+    match slots.get(key.slot()) {
+        Some(Some(Raw { line, error: Some(RawError::Syntax(error)), .. })) => {
+            out.note(*line, NoteKind::Syntax { key: Some(key), error: *error });
             Err(())
         }
-        Some(Slot { line, value: Err(why), .. }) => {
-            out.note(line, NoteKind::Invalid { key, why });
+        Some(Some(Raw { line, error: Some(RawError::TooLong), .. })) => {
+            out.note(*line, NoteKind::Invalid { key, why: Invalid::TooLong });
             Err(())
         }
-        Some(Slot { value: Ok(v), .. }) => Ok(Some(v)),
+        Some(Some(Raw { line, value, error: None })) => Ok(Some((*line, value))),
+        _ => Ok(None),
     }
 }
 
-fn finish(out: &mut Parsed, s: Slots) {
-    let line_of = |o: &Opt<(Hostname, HostnameChanges)>| o.as_ref().map_or(0, |s| s.line);
-    let hline = line_of(&s.hostname);
-    if let Ok(Some((h, changes))) = take(out, s.hostname, Key::Hostname) {
+/// Validates `key`'s value with `parse`; notes the reason when invalid.
+fn valid<T>(
+    out: &mut Parsed,
+    slots: &[Option<Raw>],
+    key: Key,
+    parse: fn(&[u8]) -> Result<T, Invalid>,
+) -> Result<Option<(u16, T)>, ()> {
+    let Some((line, v)) = raw(out, slots, key)? else { return Ok(None) };
+    match parse(v) {
+        Ok(t) => Ok(Some((line, t))),
+        Err(why) => {
+            out.note(line, NoteKind::Invalid { key, why });
+            Err(())
+        }
+    }
+}
+
+fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
+    if let Ok(Some((line, (h, changes)))) = valid(out, s, Key::Hostname, Hostname::parse) {
         if changes.any() {
-            out.note(hline, NoteKind::HostnameNormalised(changes));
+            out.note(line, NoteKind::HostnameNormalised(changes));
         }
         out.config.hostname = Some(h);
     }
-    if let Ok(Some(p)) = take(out, s.password, Key::Password) {
+    if let Ok(Some((_, p))) = valid(out, s, Key::Password, CryptHash::parse) {
         out.config.password = Some(p);
     }
-    let dline = s.dns.as_ref().map_or(0, |s| s.line);
-    if let Ok(Some((d, dropped))) = take(out, s.dns, Key::DnsNameserver) {
+    if let Ok(Some((line, (d, dropped)))) = valid(out, s, Key::DnsNameserver, DnsList::parse) {
         if dropped != DnsDropped::default() {
-            out.note(dline, NoteKind::DnsDropped(dropped));
+            out.note(line, NoteKind::DnsDropped(dropped));
         }
         out.config.dns = Some(d);
     }
-    if let Ok(Some(id)) = take(out, s.instance_id, Key::InstanceId) {
+    if let Ok(Some((_, id))) = valid(out, s, Key::InstanceId, instance_id) {
         out.config.instance_id = Some(id);
     }
-    for (n, slots) in s.nics.into_iter().enumerate() {
-        let n = n as u8;
-        if slots.ip.is_none() && slots.mac.is_none() && slots.mask.is_none() && slots.gw.is_none() {
+    for n in 0..MAX_NICS as u8 {
+        if NicKey::ALL.iter().all(|&k| s.get(Key::Nic(n, k).slot()).is_none_or(Option::is_none)) {
             continue;
         }
         // Every key is looked at, so each bad one gets its own line.
-        let ip = take(out, slots.ip, Key::Nic(n, NicKey::IpAddr));
-        let mac = take(out, slots.mac, Key::Nic(n, NicKey::MacAddr));
-        let mask = take(out, slots.mask, Key::Nic(n, NicKey::Netmask));
-        let gw = take(out, slots.gw, Key::Nic(n, NicKey::Gateway));
-        let (Ok(ip), Ok(mac), Ok(mask), Ok(gateway)) = (ip, mac, mask, gw) else { continue };
-        let missing = [(ip.is_none(), NicKey::IpAddr), (mac.is_none(), NicKey::MacAddr), (mask.is_none(), NicKey::Netmask)];
-        if let Some(&(_, key)) = missing.iter().find(|m| m.0) {
-            out.note(0, NoteKind::NicMissing { nic: n, key });
-            continue;
-        }
-        let (Some(addr), Some(mac), Some(prefix)) = (ip, mac, mask) else { continue };
+        let ip = valid(out, s, Key::Nic(n, NicKey::IpAddr), Ipv4::parse_unicast);
+        let mac = valid(out, s, Key::Nic(n, NicKey::MacAddr), Mac::parse);
+        let mask = valid(out, s, Key::Nic(n, NicKey::Netmask), Prefix::parse);
+        let gw = valid(out, s, Key::Nic(n, NicKey::Gateway), Ipv4::parse_unicast);
+        let (Ok(ip), Ok(mac), Ok(mask), Ok(gw)) = (ip, mac, mask, gw) else { continue };
+        let (addr, mac, prefix) = match (ip, mac, mask) {
+            (Some((_, a)), Some((_, m)), Some((_, p))) => (a, m, p),
+            (None, _, _) | (_, None, _) | (_, _, None) => {
+                let key = if ip.is_none() {
+                    NicKey::IpAddr
+                } else if mac.is_none() {
+                    NicKey::MacAddr
+                } else {
+                    NicKey::Netmask
+                };
+                out.note(0, NoteKind::NicMissing { nic: n, key });
+                continue;
+            }
+        };
         if let Some(first) = out.config.nics.iter().find(|o| o.mac == mac) {
             let first = first.index;
             out.note(0, NoteKind::NicDuplicateMac { nic: n, first });
             continue;
         }
+        let gateway = gw.map(|(_, g)| g);
         let _ = out.config.nics.push(Nic { index: n, mac, addr, prefix, gateway });
     }
 }

@@ -52,7 +52,7 @@ fn vendor_sample_parses_except_its_plaintext_password() {
     assert!(c.password.is_none());
     assert_eq!(c.nics.len(), 1);
     let n = c.nics[0];
-    assert_eq!((n.index, n.addr, n.prefix.len(), n.gateway), (0, ip("10.104.62.201"), 18, Some(ip("10.104.0.1"))));
+    assert_eq!((n.index, n.addr, n.prefix.bits(), n.gateway), (0, ip("10.104.62.201"), 18, Some(ip("10.104.0.1"))));
     assert_eq!(n.mac, Mac::parse(b"52:54:00:e1:96:eb").unwrap());
     assert_eq!(c.dns.as_ref().unwrap().servers(), [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12")]);
     assert_eq!(
@@ -75,7 +75,7 @@ fn crlf_bom_comments_blanks_and_quotes() {
     assert_eq!(c.password.as_ref().unwrap().expose(), "$6$rounds=5000$salt$hash=./");
     assert_eq!(c.instance_id.as_deref(), Some("ins-abc123"));
     assert_eq!(c.nics[0].gateway, None);
-    assert_eq!(c.nics[0].prefix.len(), 24);
+    assert_eq!(c.nics[0].prefix.bits(), 24);
     assert!(c.dns.is_none());
     assert!(!p.skipped_any());
 }
@@ -98,9 +98,15 @@ fn per_section_failures() {
         ("hostname=bad host", &["1: invalid hostname BadChar"]),
         ("hostname=$(reboot)", &["1: invalid hostname BadChar"]),
         ("dns_nameserver=\"x y\"", &["1: invalid dns_nameserver NoDnsServer"]),
-        ("eth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:aa:bb:cc\neth0_netmask=255.0.255.0", &["3: invalid eth0_netmask NotNetmask"]),
+        (
+            "eth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:aa:bb:cc\neth0_netmask=255.0.255.0",
+            &["3: invalid eth0_netmask NotNetmask"],
+        ),
         ("eth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:aa:bb:cc", &["0: NicMissing { nic: 0, key: Netmask }"]),
-        ("eth1_ip_addr=10.0.0.300\neth1_mac_addr=zz\neth1_netmask=24", &["1: invalid eth1_ip_addr NotIpv4", "2: invalid eth1_mac_addr NotMac"]),
+        (
+            "eth1_ip_addr=10.0.0.300\neth1_mac_addr=zz\neth1_netmask=24",
+            &["1: invalid eth1_ip_addr NotIpv4", "2: invalid eth1_mac_addr NotMac"],
+        ),
         ("eth8_ip_addr=10.0.0.5", &["1: UnknownNicKey"]),
         ("this is not a line", &["1: syntax  NotAssignment"]),
         ("hostname=a\nhostname=b", &["2: duplicate hostname 1"]),

@@ -4,9 +4,8 @@
 
 use crate::limits::{HASH_MAX, HOST_NAME_MAX, LABEL_MAX, MAX_DNS};
 use core::net::Ipv4Addr;
-use core::str::FromStr;
 use heapless::{String, Vec};
-use ufmt::{uDisplay, uWrite, Formatter};
+use ufmt::{Formatter, uDisplay, uWrite};
 
 /// Why a value was refused. Printed after `key (line N): `.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,9 +33,7 @@ impl Invalid {
             Invalid::HostnameLabel => {
                 "not a hostname (labels of letters, digits and '-', 1-63 bytes, no '-' at either end)"
             }
-            Invalid::NotCryptHash => {
-                "not a crypt(3) hash (expected $id$... or a 13-character DES hash)"
-            }
+            Invalid::NotCryptHash => "not a crypt(3) hash (expected $id$... or a 13-character DES hash)",
             Invalid::NotIpv4 => "not an IPv4 address",
             Invalid::NotNetmask => "not a netmask (contiguous a.b.c.d, or a prefix length 1-32)",
             Invalid::NotMac => "not a MAC address (six hex pairs separated by ':' or '-')",
@@ -235,12 +232,27 @@ pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
 pub struct Ipv4(pub Ipv4Addr);
 
 impl Ipv4 {
+    /// Dotted quad, four decimal octets 0-255 without leading zeros (so `010.1.1.1` is an
+    /// error, not an octal surprise, as in `core::net`'s own parser).
     pub fn parse(raw: &[u8]) -> Result<Ipv4, Invalid> {
         if raw.is_empty() {
             return Err(Invalid::Empty);
         }
-        let s = core::str::from_utf8(raw).map_err(|_| Invalid::NotIpv4)?;
-        Ipv4Addr::from_str(s).map(Ipv4).map_err(|_| Invalid::NotIpv4)
+        let mut octets = [0u8; 4];
+        let mut parts = raw.split(|&b| b == b'.');
+        for o in octets.iter_mut() {
+            let p = parts.next().ok_or(Invalid::NotIpv4)?;
+            let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
+            if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
+                return Err(Invalid::NotIpv4);
+            }
+            let n = p.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+            *o = u8::try_from(n).map_err(|_| Invalid::NotIpv4)?;
+        }
+        if parts.next().is_some() {
+            return Err(Invalid::NotIpv4);
+        }
+        Ok(Ipv4(Ipv4Addr::from(octets)))
     }
 
     /// An address usable by a host: not unspecified, broadcast, multicast or loopback.
@@ -305,7 +317,7 @@ impl Prefix {
         Prefix::new(len as u8).ok_or(Invalid::NotNetmask)
     }
 
-    pub fn len(self) -> u8 {
+    pub fn bits(self) -> u8 {
         self.0
     }
 
@@ -417,9 +429,7 @@ impl DnsList {
     pub fn parse(raw: &[u8]) -> Result<(DnsList, DnsDropped), Invalid> {
         let mut list = DnsList::default();
         let mut dropped = DnsDropped::default();
-        let tokens = raw
-            .split(|b| b.is_ascii_whitespace() || *b == b',')
-            .filter(|t| !t.is_empty());
+        let tokens = raw.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|t| !t.is_empty());
         for (i, tok) in tokens.enumerate() {
             match Ipv4::parse_unicast(tok) {
                 Ok(a) if list.0.contains(&a) => dropped.duplicates += 1,
@@ -558,7 +568,23 @@ mod tests {
     #[test]
     fn ipv4_rules() {
         assert_eq!(show(&ip("10.104.62.201")), "10.104.62.201");
-        for bad in ["", "10.1.1", "10.1.1.256", "010.1.1.1", "10.1.1.1 ", "a.b.c.d", "1.2.3.4.5"] {
+        assert_eq!(show(&ip("0.0.0.0")), "0.0.0.0");
+        assert_eq!(show(&ip("255.255.255.255")), "255.255.255.255");
+        for bad in [
+            "",
+            "10.1.1",
+            "10.1.1.256",
+            "010.1.1.1",
+            "10.1.1.1 ",
+            "a.b.c.d",
+            "1.2.3.4.5",
+            "1..2.3",
+            "+1.2.3.4",
+            "1.2.3.-4",
+            "1.2.3.4.",
+            "1.2.3.1000",
+            ".1.2.3",
+        ] {
             assert!(Ipv4::parse(bad.as_bytes()).is_err(), "case {bad:?}");
         }
         for bad in ["0.0.0.0", "255.255.255.255", "224.0.0.1", "127.0.0.1"] {
@@ -585,7 +611,7 @@ mod tests {
             ("", Err(Invalid::Empty)),
         ];
         for (raw, want) in cases {
-            assert_eq!(Prefix::parse(raw.as_bytes()).map(Prefix::len), *want, "case {raw:?}");
+            assert_eq!(Prefix::parse(raw.as_bytes()).map(Prefix::bits), *want, "case {raw:?}");
         }
         assert_eq!(show(&Prefix::new(18).unwrap().netmask()), "255.255.192.0");
         assert!(ip("10.104.62.201").same_subnet(ip("10.104.0.1"), Prefix::new(18).unwrap()));
@@ -597,7 +623,16 @@ mod tests {
         for raw in ["52:54:00:E1:96:EB", "52-54-00-e1-96-eb", "52:54:00:e1:96:eb"] {
             assert_eq!(show(&Mac::parse(raw.as_bytes()).unwrap()), "52:54:00:e1:96:eb", "case {raw:?}");
         }
-        for bad in ["", "52:54:00:e1:96", "52:54:00-e1:96:eb", "52:54:00:e1:96:eg", "5254.00e1.96eb", "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "52:54:00:e1:96:eb:"] {
+        for bad in [
+            "",
+            "52:54:00:e1:96",
+            "52:54:00-e1:96:eb",
+            "52:54:00:e1:96:eg",
+            "5254.00e1.96eb",
+            "00:00:00:00:00:00",
+            "ff:ff:ff:ff:ff:ff",
+            "52:54:00:e1:96:eb:",
+        ] {
             assert!(Mac::parse(bad.as_bytes()).is_err(), "case {bad:?}");
         }
         let mut s: String<16> = String::new();

@@ -76,8 +76,7 @@ impl<'a> Descriptor<'a> {
         if u16::from_le_bytes([self.buf[at], self.buf[at + 1]]) as usize != SECTOR {
             return Err(IsoError::BadDescriptor);
         }
-        let rec =
-            Record::new_checked(&self.buf[field::ROOT]).map_err(|_| IsoError::BadDescriptor)?;
+        let rec = Record::new_checked(&self.buf[field::ROOT]).map_err(|_| IsoError::BadDescriptor)?;
         if !rec.is_dir() {
             return Err(IsoError::BadDescriptor);
         }
@@ -87,9 +86,6 @@ impl<'a> Descriptor<'a> {
 
 /// An identifier with trailing spaces (and NUL padding some tools write) removed.
 pub fn trim_label(id: &[u8]) -> &[u8] {
-    let end = id
-        .iter()
-        .rposition(|&b| b != b' ' && b != 0)
-        .map_or(0, |e| e + 1);
+    let end = id.iter().rposition(|&b| b != b' ' && b != 0).map_or(0, |e| e + 1);
     id.get(..end).unwrap_or(&[])
 }

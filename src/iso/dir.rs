@@ -54,8 +54,7 @@ pub struct Extent {
 impl Extent {
     pub fn new(lba: u32, size: u32) -> Result<Extent, IsoError> {
         let ext = Extent { lba, size };
-        lba.checked_add(ext.sectors())
-            .ok_or(IsoError::BadDirectory)?;
+        lba.checked_add(ext.sectors()).ok_or(IsoError::BadDirectory)?;
         Ok(ext)
     }
 
@@ -146,11 +145,7 @@ impl Cursor {
         if dir.sectors() > MAX_DIR_SECTORS {
             return Err(IsoError::DirectoryTooLarge);
         }
-        Ok(Cursor {
-            dir,
-            index: 0,
-            off: None,
-        })
+        Ok(Cursor { dir, index: 0, off: None })
     }
 
     /// The next record, reading sectors into `buf` as needed; `None` after the last one.
@@ -194,11 +189,7 @@ impl Cursor {
 /// A plain identifier without its `;version` and a trailing `.` (`README.;1` → `README`).
 pub fn plain_name(name: &[u8]) -> &[u8] {
     let name = match name.iter().rposition(|&b| b == b';') {
-        Some(semi)
-            if name
-                .get(semi + 1..)
-                .is_some_and(|v| v.iter().all(u8::is_ascii_digit)) =>
-        {
+        Some(semi) if name.get(semi + 1..).is_some_and(|v| v.iter().all(u8::is_ascii_digit)) => {
             name.get(..semi).unwrap_or(name)
         }
         _ => name,
@@ -217,16 +208,10 @@ pub fn plain_eq(name: &[u8], want: &[u8]) -> bool {
 pub fn is_8_3(name: &[u8], is_dir: bool) -> bool {
     let name = plain_name(name);
     let (base, ext) = match name.iter().position(|&b| b == b'.') {
-        Some(dot) if !is_dir => (
-            name.get(..dot).unwrap_or(&[]),
-            name.get(dot + 1..).unwrap_or(&[]),
-        ),
+        Some(dot) if !is_dir => (name.get(..dot).unwrap_or(&[]), name.get(dot + 1..).unwrap_or(&[])),
         _ => (name, &[][..]),
     };
-    let d_chars = |s: &[u8]| {
-        s.iter()
-            .all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    };
+    let d_chars = |s: &[u8]| s.iter().all(|&b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     base.len() <= 8 && ext.len() <= 3 && d_chars(base) && d_chars(ext)
 }
 
@@ -235,11 +220,7 @@ pub fn is_8_3(name: &[u8], is_dir: bool) -> bool {
 /// directory to 8 characters, a file to 8 + `.` + 3 split at its last dot.
 fn level1_form<'o>(want: &[u8], is_file: bool, out: &'o mut [u8; 12]) -> &'o [u8] {
     let d_char = |b: u8| {
-        if b.is_ascii_alphanumeric() {
-            b.to_ascii_uppercase()
-        } else {
-            b'_'
-        }
+        if b.is_ascii_alphanumeric() { b.to_ascii_uppercase() } else { b'_' }
     };
     let (base, ext) = match want.iter().rposition(|&b| b == b'.') {
         Some(dot) if is_file => (want.get(..dot).unwrap_or(&[]), want.get(dot + 1..)),

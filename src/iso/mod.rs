@@ -108,9 +108,7 @@ impl IsoError {
             IsoError::DirectoryTooLarge => "ISO9660 directory too large to scan",
             IsoError::BadRockRidge => "malformed Rock Ridge continuation area",
             IsoError::NotFound => "file not found on the ISO image",
-            IsoError::NotFoundLevel1 => {
-                "file not found on the ISO image (only 8.3 names, none matched)"
-            }
+            IsoError::NotFoundLevel1 => "file not found on the ISO image (only 8.3 names, none matched)",
             IsoError::NotAFile => "a directory is where the file should be",
             IsoError::NotADirectory => "a file is where a directory should be",
             IsoError::MultiExtent => "multi-extent file on the ISO image (not supported)",
@@ -197,9 +195,7 @@ impl Volume {
 
     /// The Joliet volume identifier when it is ASCII, trailing spaces trimmed; else empty.
     pub fn joliet_label(&self) -> &[u8] {
-        self.joliet_label
-            .get(..self.joliet_label_len as usize)
-            .unwrap_or(&[])
+        self.joliet_label.get(..self.joliet_label_len as usize).unwrap_or(&[])
     }
 
     pub fn has_rock_ridge(&self) -> bool {
@@ -292,11 +288,7 @@ struct Scratch {
 }
 
 fn find_dyn(dev: &mut dyn Sectors, vol: &Volume, path: &[&[u8]]) -> Result<FileRef, IsoError> {
-    let mut s = Scratch {
-        dir: [0; SECTOR],
-        ce: [0; SECTOR],
-        name: [0; NAME_MAX],
-    };
+    let mut s = Scratch { dir: [0; SECTOR], ce: [0; SECTOR], name: [0; NAME_MAX] };
     let pvd_only = vol.rr_skip.is_none() && vol.joliet.is_none();
     let schemes = [
         vol.rr_skip.map(Scheme::RockRidge),
@@ -359,11 +351,7 @@ fn walk(
         Scheme::Plain { .. } if fallback => NameKind::Level1Fallback,
         Scheme::Plain { .. } => NameKind::Plain,
     };
-    Ok(FileRef {
-        lba: ext.lba,
-        size: ext.size,
-        how,
-    })
+    Ok(FileRef { lba: ext.lba, size: ext.size, how })
 }
 
 /// The extent of the record, unless it is laid out in a way this reader does not handle.
@@ -453,17 +441,12 @@ fn read_dyn(dev: &mut dyn Sectors, file: FileRef, out: &mut [u8]) -> Result<usiz
 
 /// Where Tencent Cloud's config drive keeps os.conf, and the misspelt directory its
 /// documentation once gave.
-pub const OS_CONF_PATHS: [(&str, &[&[u8]]); 2] = [
-    ("qcloud_action/os.conf", &[b"qcloud_action", b"os.conf"]),
-    ("os_action/os.conf", &[b"os_action", b"os.conf"]),
-];
+pub const OS_CONF_PATHS: [(&str, &[&[u8]]); 2] =
+    [("qcloud_action/os.conf", &[b"qcloud_action", b"os.conf"]), ("os_action/os.conf", &[b"os_action", b"os.conf"])];
 
 /// The config file: tries `qcloud_action/os.conf`, then the vendor doc's typo
 /// `os_action/os.conf`. Returns the file and which path matched.
-pub fn find_os_conf<S: Sectors>(
-    dev: &mut S,
-    vol: &Volume,
-) -> Result<(FileRef, &'static str), IsoError> {
+pub fn find_os_conf<S: Sectors>(dev: &mut S, vol: &Volume) -> Result<(FileRef, &'static str), IsoError> {
     let mut miss = IsoError::NotFound;
     for (name, path) in OS_CONF_PATHS {
         match find_dyn(dev, vol, path) {

@@ -139,16 +139,10 @@ fn image(rr: bool, root: &[Vec<u8>], sub: &[Vec<u8>]) -> Img {
     img.descriptor(16, 1, b"config-2", &root_rec, &[]);
     img.descriptor(17, 255, b"", &[], &[]);
     let dot_su: &[u8] = if rr { SP } else { &[] };
-    let mut recs = vec![
-        rec(ROOT, SECTOR as u32, DIR, &[0], dot_su),
-        rec(ROOT, SECTOR as u32, DIR, &[1], &[]),
-    ];
+    let mut recs = vec![rec(ROOT, SECTOR as u32, DIR, &[0], dot_su), rec(ROOT, SECTOR as u32, DIR, &[1], &[])];
     recs.extend_from_slice(root);
     img.dir(ROOT, &recs);
-    let mut recs = vec![
-        rec(SUB, SECTOR as u32, DIR, &[0], &[]),
-        rec(ROOT, SECTOR as u32, DIR, &[1], &[]),
-    ];
+    let mut recs = vec![rec(SUB, SECTOR as u32, DIR, &[0], &[]), rec(ROOT, SECTOR as u32, DIR, &[1], &[])];
     recs.extend_from_slice(sub);
     img.dir(SUB, &recs);
     img.put(DATA, 0, CONTENT);
@@ -156,23 +150,11 @@ fn image(rr: bool, root: &[Vec<u8>], sub: &[Vec<u8>]) -> Img {
 }
 
 fn qdir_rr() -> Vec<u8> {
-    rec(
-        SUB,
-        SECTOR as u32,
-        DIR,
-        b"QCLOUD_ACTION",
-        &nm(0, b"qcloud_action"),
-    )
+    rec(SUB, SECTOR as u32, DIR, b"QCLOUD_ACTION", &nm(0, b"qcloud_action"))
 }
 
 fn conf_rr() -> Vec<u8> {
-    rec(
-        DATA,
-        CONTENT.len() as u32,
-        0,
-        b"OS.CONF;1",
-        &nm(0, b"os.conf"),
-    )
+    rec(DATA, CONTENT.len() as u32, 0, b"OS.CONF;1", &nm(0, b"os.conf"))
 }
 
 /// probe + find_os_conf + read on a hand-built image.
@@ -200,14 +182,8 @@ fn handmade_rock_ridge_image_reads_back() {
 
 #[test]
 fn not_iso_and_short_image() {
-    assert_eq!(
-        Volume::probe(&mut Mem::new(vec![0; 40 * SECTOR])),
-        Err(IsoError::NotIso)
-    );
-    assert_eq!(
-        Volume::probe(&mut Mem::new(vec![0; 10 * SECTOR])),
-        Err(IsoError::Io)
-    );
+    assert_eq!(Volume::probe(&mut Mem::new(vec![0; 40 * SECTOR])), Err(IsoError::NotIso));
+    assert_eq!(Volume::probe(&mut Mem::new(vec![0; 10 * SECTOR])), Err(IsoError::Io));
     // "CD001" but type 2 at sector 16: still not a primary descriptor.
     let mut img = image(false, &[], &[]);
     img.0[16 * SECTOR] = 2;
@@ -219,9 +195,7 @@ fn bad_primary_descriptor() {
     let root = rec(ROOT, SECTOR as u32, DIR, &[0], &[]);
     type Spoil = fn(&mut Vec<u8>);
     let cases: [(&str, Spoil); 4] = [
-        ("block size 512", |s| {
-            s[128..130].copy_from_slice(&512u16.to_le_bytes())
-        }),
+        ("block size 512", |s| s[128..130].copy_from_slice(&512u16.to_le_bytes())),
         ("root record is a file", |s| s[156 + 25] = 0),
         ("root record name length 0", |s| s[156 + 32] = 0),
         ("root record length 20", |s| s[156] = 20),
@@ -232,11 +206,7 @@ fn bad_primary_descriptor() {
         s[156..156 + root.len()].copy_from_slice(&root);
         spoil(&mut s);
         img.put(16, 0, &s);
-        assert_eq!(
-            Volume::probe(&mut Mem::new(img.0)),
-            Err(IsoError::BadDescriptor),
-            "case {what}"
-        );
+        assert_eq!(Volume::probe(&mut Mem::new(img.0)), Err(IsoError::BadDescriptor), "case {what}");
     }
 }
 
@@ -296,16 +266,8 @@ fn bad_record_lengths_are_errors() {
     for (what, raw) in cases {
         let mut img = image(false, &[], &[conf_rr()]);
         img.put(ROOT, 68, &raw);
-        assert_eq!(
-            img.0.len(),
-            30 * SECTOR,
-            "case {what} overflowed the sector"
-        );
-        assert_eq!(
-            lookup_conf(&img).map(|_| ()),
-            Err(IsoError::BadDirectory),
-            "case {what}"
-        );
+        assert_eq!(img.0.len(), 30 * SECTOR, "case {what} overflowed the sector");
+        assert_eq!(lookup_conf(&img).map(|_| ()), Err(IsoError::BadDirectory), "case {what}");
     }
 }
 
@@ -327,14 +289,8 @@ fn zero_length_byte_skips_to_the_next_sector() {
     let mut img = image(false, &[], &[conf_rr()]);
     let dot = rec(SPARE, 3 * SECTOR as u32, DIR, &[0], &[]);
     img.put(16, 156, &dot);
-    img.dir(
-        SPARE,
-        &[dot.clone(), rec(SPARE, 3 * SECTOR as u32, DIR, &[1], &[])],
-    );
-    img.dir(
-        SPARE + 2,
-        &[rec(SUB, SECTOR as u32, DIR, b"QCLOUD_ACTION", &[])],
-    );
+    img.dir(SPARE, &[dot.clone(), rec(SPARE, 3 * SECTOR as u32, DIR, &[1], &[])]);
+    img.dir(SPARE + 2, &[rec(SUB, SECTOR as u32, DIR, b"QCLOUD_ACTION", &[])]);
     let (f, _, bytes) = lookup_conf(&img).unwrap();
     assert_eq!((f.how, bytes.as_slice()), (NameKind::Plain, CONTENT));
 }
@@ -390,40 +346,13 @@ fn multi_extent_and_interleaved_files_are_refused() {
 #[test]
 fn wrong_kinds() {
     // os.conf is a directory.
-    let img = image(
-        true,
-        &[qdir_rr()],
-        &[rec(
-            DATA,
-            SECTOR as u32,
-            DIR,
-            b"OS.CONF",
-            &nm(0, b"os.conf"),
-        )],
-    );
+    let img = image(true, &[qdir_rr()], &[rec(DATA, SECTOR as u32, DIR, b"OS.CONF", &nm(0, b"os.conf"))]);
     assert_eq!(lookup_conf(&img).map(|_| ()), Err(IsoError::NotAFile));
     // qcloud_action is a file (and os_action absent).
-    let img = image(
-        true,
-        &[rec(
-            DATA,
-            4,
-            0,
-            b"QCLOUD_ACTION;1",
-            &nm(0, b"qcloud_action"),
-        )],
-        &[],
-    );
+    let img = image(true, &[rec(DATA, 4, 0, b"QCLOUD_ACTION;1", &nm(0, b"qcloud_action"))], &[]);
     assert_eq!(lookup_conf(&img).map(|_| ()), Err(IsoError::NotADirectory));
     // A file and a directory of the same name: the directory is taken.
-    let img = image(
-        true,
-        &[
-            rec(DATA, 4, 0, b"QCLOUD_ACTION;1", &nm(0, b"qcloud_action")),
-            qdir_rr(),
-        ],
-        &[conf_rr()],
-    );
+    let img = image(true, &[rec(DATA, 4, 0, b"QCLOUD_ACTION;1", &nm(0, b"qcloud_action")), qdir_rr()], &[conf_rr()]);
     assert_eq!(lookup_conf(&img).unwrap().2, CONTENT);
     // An empty path is the root, a directory.
     let img = image(true, &[], &[]);
@@ -444,10 +373,7 @@ fn nm_split_across_entries_and_continuation_area() {
     let mut img = image(true, &[q], &[conf_rr()]);
     img.put(SPARE, 100, &tail);
     let (f, path, bytes) = lookup_conf(&img).unwrap();
-    assert_eq!(
-        (f.how, path, bytes.as_slice()),
-        (NameKind::RockRidge, "qcloud_action/os.conf", CONTENT)
-    );
+    assert_eq!((f.how, path, bytes.as_slice()), (NameKind::RockRidge, "qcloud_action/os.conf", CONTENT));
 }
 
 #[test]
@@ -467,19 +393,10 @@ fn hostile_continuation_areas() {
         su
     };
     // Past the end of the image.
-    assert_eq!(
-        ce_case(with_ce(ce(1_000_000, 0, 10)), &[]).0,
-        Err(IsoError::Io)
-    );
+    assert_eq!(ce_case(with_ce(ce(1_000_000, 0, 10)), &[]).0, Err(IsoError::Io));
     // Past the end of its sector.
-    assert_eq!(
-        ce_case(with_ce(ce(SPARE, 2000, 100)), &[]).0,
-        Err(IsoError::BadRockRidge)
-    );
-    assert_eq!(
-        ce_case(with_ce(ce(SPARE, u32::MAX, 2)), &[]).0,
-        Err(IsoError::BadRockRidge)
-    );
+    assert_eq!(ce_case(with_ce(ce(SPARE, 2000, 100)), &[]).0, Err(IsoError::BadRockRidge));
+    assert_eq!(ce_case(with_ce(ce(SPARE, u32::MAX, 2)), &[]).0, Err(IsoError::BadRockRidge));
     // A loop: the area continues the name and points back at itself.
     let mut looping = nm(1, b"x");
     looping.extend(ce(SPARE, 0, 6 + 28));
@@ -488,54 +405,30 @@ fn hostile_continuation_areas() {
     assert!(reads < 30, "{reads} reads");
     // A name whose last piece never comes is not a name: with no plain match either,
     // nothing is found (never "qcloud_" + whatever).
-    assert_eq!(
-        ce_case(nm(1, b"qcloud_action"), &[]).0,
-        Err(IsoError::NotFound)
-    );
+    assert_eq!(ce_case(nm(1, b"qcloud_action"), &[]).0, Err(IsoError::NotFound));
     // A name longer than NAME_MAX is not a name; one of exactly NAME_MAX is.
     let mut dev = Mem::new(Vec::new());
     let (mut scratch, mut out) = ([0u8; SECTOR], [0u8; NAME_MAX]);
     let mut su = nm(1, &[b'a'; 100]);
     su.extend(nm(1, &[b'a'; 100]));
     su.extend(nm(0, &[b'a'; 56]));
-    assert_eq!(
-        susp::rr_name(&mut dev, &su, 0, &mut scratch, &mut out),
-        Ok(None)
-    );
+    assert_eq!(susp::rr_name(&mut dev, &su, 0, &mut scratch, &mut out), Ok(None));
     su.truncate(su.len() - 1);
     su[210 + 2] -= 1;
-    assert_eq!(
-        susp::rr_name(&mut dev, &su, 0, &mut scratch, &mut out),
-        Ok(Some(NAME_MAX))
-    );
+    assert_eq!(susp::rr_name(&mut dev, &su, 0, &mut scratch, &mut out), Ok(Some(NAME_MAX)));
     // LEN_SKP bytes are skipped before the entries.
     let mut su = vec![0xAA; 3];
     su.extend(nm(0, b"x"));
-    assert_eq!(
-        susp::rr_name(&mut dev, &su, 3, &mut scratch, &mut out),
-        Ok(Some(1))
-    );
+    assert_eq!(susp::rr_name(&mut dev, &su, 3, &mut scratch, &mut out), Ok(Some(1)));
     // Garbage lengths end the area; the plain name still works.
-    let q = rec(
-        SUB,
-        SECTOR as u32,
-        DIR,
-        b"QCLOUD_ACTION",
-        &[b'N', b'M', 200, 1, 0, b'x'],
-    );
+    let q = rec(SUB, SECTOR as u32, DIR, b"QCLOUD_ACTION", &[b'N', b'M', 200, 1, 0, b'x']);
     let (f, _, bytes) = lookup_conf(&image(true, &[q], &[conf_rr()])).unwrap();
     assert_eq!((f.how, bytes.as_slice()), (NameKind::Plain, CONTENT));
 }
 
 #[test]
 fn rock_ridge_names_are_case_sensitive_plain_names_are_not() {
-    let q = rec(
-        SUB,
-        SECTOR as u32,
-        DIR,
-        b"QCLOUD_ACTION",
-        &nm(0, b"QCloud_Action"),
-    );
+    let q = rec(SUB, SECTOR as u32, DIR, b"QCLOUD_ACTION", &nm(0, b"QCloud_Action"));
     let (f, _, bytes) = lookup_conf(&image(true, &[q], &[conf_rr()])).unwrap();
     assert_eq!((f.how, bytes.as_slice()), (NameKind::Plain, CONTENT));
 }
@@ -543,32 +436,15 @@ fn rock_ridge_names_are_case_sensitive_plain_names_are_not() {
 #[test]
 fn typo_directory_is_the_second_choice() {
     let os_action = rec(SUB, SECTOR as u32, DIR, b"OS_ACTION", &nm(0, b"os_action"));
-    let (_, path, bytes) = lookup_conf(&image(
-        true,
-        core::slice::from_ref(&os_action),
-        &[conf_rr()],
-    ))
-    .unwrap();
+    let (_, path, bytes) = lookup_conf(&image(true, core::slice::from_ref(&os_action), &[conf_rr()])).unwrap();
     assert_eq!((path, bytes.as_slice()), ("os_action/os.conf", CONTENT));
     // Both present: qcloud_action wins (its os.conf is at SPARE).
-    let q = rec(
-        SPARE,
-        SECTOR as u32,
-        DIR,
-        b"QCLOUD_ACTION",
-        &nm(0, b"qcloud_action"),
-    );
+    let q = rec(SPARE, SECTOR as u32, DIR, b"QCLOUD_ACTION", &nm(0, b"qcloud_action"));
     let mut img = image(true, &[os_action, q], &[conf_rr()]);
-    img.dir(
-        SPARE,
-        &[rec(DATA + 7, 3, 0, b"OS.CONF;1", &nm(0, b"os.conf"))],
-    );
+    img.dir(SPARE, &[rec(DATA + 7, 3, 0, b"OS.CONF;1", &nm(0, b"os.conf"))]);
     img.put(DATA + 7, 0, b"new");
     let (_, path, bytes) = lookup_conf(&img).unwrap();
-    assert_eq!(
-        (path, bytes.as_slice()),
-        ("qcloud_action/os.conf", &b"new"[..])
-    );
+    assert_eq!((path, bytes.as_slice()), ("qcloud_action/os.conf", &b"new"[..]));
 }
 
 #[test]
@@ -584,31 +460,13 @@ fn joliet_descriptor_label_and_tree() {
         &[
             jroot.clone(),
             rec(SPARE, SECTOR as u32, DIR, &[1], &[]),
-            rec(
-                SPARE + 1,
-                SECTOR as u32,
-                DIR,
-                &ucs2(b"QCloud_Action", 0),
-                &[],
-            ),
+            rec(SPARE + 1, SECTOR as u32, DIR, &ucs2(b"QCloud_Action", 0), &[]),
         ],
     );
-    img.dir(
-        SPARE + 1,
-        &[rec(
-            DATA,
-            CONTENT.len() as u32,
-            0,
-            &ucs2(b"os.conf;1", 0),
-            &[],
-        )],
-    );
+    img.dir(SPARE + 1, &[rec(DATA, CONTENT.len() as u32, 0, &ucs2(b"os.conf;1", 0), &[])]);
     let mut dev = Mem::new(img.0.clone());
     let vol = Volume::probe(&mut dev).unwrap();
-    assert_eq!(
-        (vol.label(), vol.joliet_label()),
-        (&b"CDROM"[..], &b"config-2"[..])
-    );
+    assert_eq!((vol.label(), vol.joliet_label()), (&b"CDROM"[..], &b"config-2"[..]));
     assert!(vol.is_config_drive() && vol.has_joliet() && !vol.has_rock_ridge());
     let (f, _, bytes) = lookup_conf(&img).unwrap();
     assert_eq!((f.how, bytes.as_slice()), (NameKind::Joliet, CONTENT));
@@ -619,10 +477,7 @@ fn joliet_descriptor_label_and_tree() {
     assert!(!vol.is_config_drive());
     // A Joliet SVD with a broken root record is a bad descriptor.
     img.put(17, 156, &[0u8; 34]);
-    assert_eq!(
-        Volume::probe(&mut Mem::new(img.0)),
-        Err(IsoError::BadDescriptor)
-    );
+    assert_eq!(Volume::probe(&mut Mem::new(img.0)), Err(IsoError::BadDescriptor));
 }
 
 #[test]
@@ -649,11 +504,7 @@ fn name_comparisons() {
         (b";1", b"", true),
     ];
     for (name, want, eq) in joliet {
-        assert_eq!(
-            joliet::name_eq(&ucs2(name, 0), want),
-            eq,
-            "joliet {name:?} {want:?}"
-        );
+        assert_eq!(joliet::name_eq(&ucs2(name, 0), want), eq, "joliet {name:?} {want:?}");
     }
     assert!(!joliet::name_eq(&[0x01, b'o', 0, b's'], b"os"));
     assert!(!joliet::name_eq(&[0, b'o', 0], b"o"));
@@ -669,11 +520,7 @@ fn name_comparisons() {
         (b"OS.CON;1", b"os.conf", false, false),
     ];
     for (name, want, is_file, eq) in level1 {
-        assert_eq!(
-            dir::level1_eq(name, want, is_file),
-            eq,
-            "level1 {name:?} {want:?}"
-        );
+        assert_eq!(dir::level1_eq(name, want, is_file), eq, "level1 {name:?} {want:?}");
     }
     let shapes: [(&[u8], bool, bool); 6] = [
         (b"QCLOUD_A", true, true),
@@ -695,26 +542,15 @@ fn read_sizes() {
         *b = (i % 251) as u8;
     }
     let mut dev = Mem::new(data.clone());
-    let file = |size| FileRef {
-        lba: 3,
-        size,
-        how: NameKind::Plain,
-    };
+    let file = |size| FileRef { lba: 3, size, how: NameKind::Plain };
     let mut out = vec![0u8; 2 * SECTOR + 1];
     assert_eq!(read(&mut dev, file(0), &mut out), Ok(0));
     assert_eq!(dev.reads, 0);
     let n = 2 * SECTOR + 1;
     assert_eq!(read(&mut dev, file(n as u32), &mut out), Ok(n));
     assert_eq!(out, &data[3 * SECTOR..3 * SECTOR + n]);
-    assert_eq!(
-        read(&mut dev, file(n as u32 + 1), &mut out),
-        Err(IsoError::TooLarge)
-    );
-    let past = FileRef {
-        lba: 29,
-        size: 2 * SECTOR as u32,
-        how: NameKind::Plain,
-    };
+    assert_eq!(read(&mut dev, file(n as u32 + 1), &mut out), Err(IsoError::TooLarge));
+    let past = FileRef { lba: 29, size: 2 * SECTOR as u32, how: NameKind::Plain };
     assert_eq!(read(&mut dev, past, &mut out), Err(IsoError::Io));
 }
 
@@ -836,14 +672,8 @@ mod xorriso {
             .args(args)
             .arg(&src)
             .output()
-            .unwrap_or_else(|e| {
-                panic!("cannot run xorriso ({e}): install xorriso to run the ISO image tests")
-            });
-        assert!(
-            out.status.success(),
-            "xorriso {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+            .unwrap_or_else(|e| panic!("cannot run xorriso ({e}): install xorriso to run the ISO image tests"));
+        assert!(out.status.success(), "xorriso {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
         std::fs::read(&iso).unwrap()
     }
 
@@ -879,20 +709,13 @@ mod xorriso {
     #[test]
     fn each_naming_scheme_reads_os_conf() {
         for (name, args, how, rr, joliet) in KINDS {
-            let tree = [
-                file("qcloud_action/os.conf", CONF),
-                file("other/readme.txt", b"x"),
-            ];
+            let tree = [file("qcloud_action/os.conf", CONF), file("other/readme.txt", b"x")];
             let iso = make_iso(&format!("scheme-{name}"), &tree, args);
             let mut dev = Mem::new(iso);
             let vol = Volume::probe(&mut dev).unwrap();
             assert_eq!(vol.label(), b"config-2", "{name}");
             assert!(vol.is_config_drive(), "{name}");
-            assert_eq!(
-                (vol.has_rock_ridge(), vol.has_joliet()),
-                (rr, joliet),
-                "{name}"
-            );
+            assert_eq!((vol.has_rock_ridge(), vol.has_joliet()), (rr, joliet), "{name}");
             if joliet {
                 assert_eq!(vol.joliet_label(), b"config-2", "{name}");
             }
@@ -921,25 +744,13 @@ mod xorriso {
 
     #[test]
     fn missing_file_on_each_scheme() {
-        let want = [
-            IsoError::NotFound,
-            IsoError::NotFound,
-            IsoError::NotFound,
-            IsoError::NotFoundLevel1,
-        ];
+        let want = [IsoError::NotFound, IsoError::NotFound, IsoError::NotFound, IsoError::NotFoundLevel1];
         for ((name, args, ..), want) in KINDS.into_iter().zip(want) {
-            let tree = [
-                file("qcloud_action/other.cfg", b"x"),
-                file("os_action/", b""),
-            ];
+            let tree = [file("qcloud_action/other.cfg", b"x"), file("os_action/", b"")];
             let iso = make_iso(&format!("missing-{name}"), &tree, args);
             let mut dev = Mem::new(iso);
             let vol = Volume::probe(&mut dev).unwrap();
-            assert_eq!(
-                find_os_conf(&mut dev, &vol).map(|_| ()),
-                Err(want),
-                "{name}"
-            );
+            assert_eq!(find_os_conf(&mut dev, &vol).map(|_| ()), Err(want), "{name}");
         }
     }
 
@@ -947,30 +758,17 @@ mod xorriso {
     fn directory_where_the_file_should_be() {
         let tree = [file("qcloud_action/os.conf/inner", b"x")];
         let iso = make_iso("notafile", &tree, RR_JOLIET);
-        assert_eq!(
-            read_path(iso, &[b"qcloud_action", b"os.conf"]).map(|_| ()),
-            Err(IsoError::NotAFile)
-        );
+        assert_eq!(read_path(iso, &[b"qcloud_action", b"os.conf"]).map(|_| ()), Err(IsoError::NotAFile));
     }
 
     #[test]
     fn wrong_label() {
-        let iso = make_iso(
-            "label",
-            &[file("qcloud_action/os.conf", CONF)],
-            &["-V", "OTHER", "-R", "-J"],
-        );
+        let iso = make_iso("label", &[file("qcloud_action/os.conf", CONF)], &["-V", "OTHER", "-R", "-J"]);
         let mut dev = Mem::new(iso);
         let vol = Volume::probe(&mut dev).unwrap();
-        assert_eq!(
-            (vol.label(), vol.joliet_label()),
-            (&b"OTHER"[..], &b"OTHER"[..])
-        );
+        assert_eq!((vol.label(), vol.joliet_label()), (&b"OTHER"[..], &b"OTHER"[..]));
         assert!(!vol.is_config_drive());
-        assert_eq!(
-            find_os_conf(&mut dev, &vol).unwrap().0.how,
-            NameKind::RockRidge
-        );
+        assert_eq!(find_os_conf(&mut dev, &vol).unwrap().0.how, NameKind::RockRidge);
         // The label is matched ignoring case.
         let iso = make_iso("label-upper", &[file("a", b"")], &["-V", "CONFIG-2"]);
         assert!(Volume::probe(&mut Mem::new(iso)).unwrap().is_config_drive());
@@ -978,38 +776,18 @@ mod xorriso {
 
     #[test]
     fn directory_spanning_many_sectors() {
-        let mut tree: Vec<(String, Vec<u8>)> = (0..300)
-            .map(|i| {
-                file(
-                    &format!("qcloud_action/f{i:03}.txt"),
-                    format!("{i}").as_bytes(),
-                )
-            })
-            .collect();
+        let mut tree: Vec<(String, Vec<u8>)> =
+            (0..300).map(|i| file(&format!("qcloud_action/f{i:03}.txt"), format!("{i}").as_bytes())).collect();
         tree.push(file("qcloud_action/os.conf", CONF));
         for (name, args, how, ..) in KINDS {
             let iso = make_iso(&format!("many-{name}"), &tree, args);
             // The directory really spans several sectors.
             let mut dev = Mem::new(iso.clone());
             let vol = Volume::probe(&mut dev).unwrap();
-            let mut s = Scratch {
-                dir: [0; SECTOR],
-                ce: [0; SECTOR],
-                name: [0; NAME_MAX],
-            };
+            let mut s = Scratch { dir: [0; SECTOR], ce: [0; SECTOR], name: [0; NAME_MAX] };
             let plain = Scheme::Plain { level1: true };
             let mut names = (false, true);
-            let dir = lookup(
-                &mut dev,
-                &mut s,
-                vol.root,
-                b"qcloud_action",
-                true,
-                plain,
-                &mut names,
-            )
-            .unwrap()
-            .0;
+            let dir = lookup(&mut dev, &mut s, vol.root, b"qcloud_action", true, plain, &mut names).unwrap().0;
             assert!(dir.sectors() >= 3, "{name}: {} sectors", dir.sectors());
             let (f, bytes) = read_path(iso.clone(), &[b"qcloud_action", b"os.conf"]).unwrap();
             assert_eq!((f.how, bytes.as_slice()), (how, CONF), "{name}");
@@ -1021,36 +799,17 @@ mod xorriso {
     #[test]
     fn long_rock_ridge_name_uses_a_continuation_area() {
         let long: String = core::iter::repeat_n('n', 240).collect::<String>() + ".conf";
-        let tree = [
-            file(&format!("qcloud_action/{long}"), b"long name\n"),
-            file("qcloud_action/os.conf", CONF),
-        ];
+        let tree = [file(&format!("qcloud_action/{long}"), b"long name\n"), file("qcloud_action/os.conf", CONF)];
         let iso = make_iso("long", &tree, RR_JOLIET);
         let (f, bytes) = read_path(iso.clone(), &[b"qcloud_action", long.as_bytes()]).unwrap();
-        assert_eq!(
-            (f.how, bytes.as_slice()),
-            (NameKind::RockRidge, &b"long name\n"[..])
-        );
+        assert_eq!((f.how, bytes.as_slice()), (NameKind::RockRidge, &b"long name\n"[..]));
         // xorriso did put part of that name in a CE continuation area.
         let mut dev = Mem::new(iso.clone());
         let vol = Volume::probe(&mut dev).unwrap();
-        let mut s = Scratch {
-            dir: [0; SECTOR],
-            ce: [0; SECTOR],
-            name: [0; NAME_MAX],
-        };
+        let mut s = Scratch { dir: [0; SECTOR], ce: [0; SECTOR], name: [0; NAME_MAX] };
         let skip = vol.rr_skip.unwrap();
         let rr = Scheme::RockRidge(skip);
-        let (q, _) = lookup(
-            &mut dev,
-            &mut s,
-            vol.root,
-            b"qcloud_action",
-            true,
-            rr,
-            &mut (false, true),
-        )
-        .unwrap();
+        let (q, _) = lookup(&mut dev, &mut s, vol.root, b"qcloud_action", true, rr, &mut (false, true)).unwrap();
         let mut cur = dir::Cursor::new(q).unwrap();
         let mut saw_ce = false;
         while let Some(rec) = cur.next(&mut dev, &mut s.dir).unwrap() {
@@ -1061,10 +820,7 @@ mod xorriso {
                 saw_ce = area.windows(4).any(|w| w == b"CE\x1c\x01");
             }
         }
-        assert!(
-            saw_ce,
-            "expected xorriso to split the long NM over a CE area"
-        );
+        assert!(saw_ce, "expected xorriso to split the long NM over a CE area");
         // Mutating this real image never panics either.
         mutate_and_run(&iso, 16..(iso.len() / SECTOR).min(40), 1500);
     }

@@ -13,7 +13,7 @@
 use crate::os::file::{open_read, read_all, read_attr};
 use crate::os::log::Log;
 use crate::os::sys::{each_entry, open_dir};
-use osconf::iso::{self, IoError, IsoError, Sectors, Volume, SECTOR};
+use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
 use osconf::report::Line;
 use rustix::fd::OwnedFd;
@@ -65,7 +65,8 @@ fn errno_line(l: &mut Line, e: Errno) {
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
     let shown = core::str::from_utf8(path).unwrap_or("?");
     let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
-    let is_block = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode) == FileType::BlockDevice).unwrap_or(false);
+    let is_block =
+        rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode) == FileType::BlockDevice).unwrap_or(false);
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     if is_block {
         let mut l = Line::new();
@@ -178,7 +179,9 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/size");
-        let sectors512 = read_attr(&block, &path, &mut a).and_then(|s| core::str::from_utf8(s).ok()?.parse::<u64>().ok()).unwrap_or(0);
+        let sectors512 = read_attr(&block, &path, &mut a)
+            .and_then(|s| core::str::from_utf8(s).ok()?.parse::<u64>().ok())
+            .unwrap_or(0);
         if cdrom {
             seen.any_cdrom = true;
             if sectors512 == 0 {
@@ -194,7 +197,7 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
             let _ = cands.push(Candidate { name: n, cdrom });
         }
     });
-    cands.sort_unstable_by(|a, b| b.cdrom.cmp(&a.cdrom).then_with(|| a.name.cmp(&b.name)));
+    osconf::text::sort_by_key(&mut cands, |c| (!c.cdrom, c.name.clone()));
     // Two rounds: config-2 volumes first, then any ISO with the file.
     for want_label in [true, false] {
         for c in &cands {
@@ -239,13 +242,19 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
         let mut this = Pass::default();
         if let Some(p) = pass(&sys, dev_dir, &mut this) {
             let mut l = Line::new();
-            let _ = uwrite!(l, "found the config CD at {} after {} ms", core::str::from_utf8(&p).unwrap_or("?"), now_ms() - start);
+            let _ = uwrite!(
+                l,
+                "found the config CD at {} after {} ms",
+                core::str::from_utf8(&p).unwrap_or("?"),
+                now_ms() - start
+            );
             log.info(&l);
             return Some(p);
         }
         seen.any_cdrom |= this.any_cdrom;
         seen.config2_without_file |= this.config2_without_file;
-        let limit = if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
+        let limit =
+            if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
         let waited = now_ms() - start;
         if waited >= limit {
             let mut l = Line::new();

@@ -36,10 +36,6 @@ impl Log {
         Log { use_kmsg: kmsg.is_some(), kmsg, written: 0 }
     }
 
-    pub fn to_kmsg(&self) -> bool {
-        self.use_kmsg
-    }
-
     /// Logs `osconf: <msg>`.
     pub fn line(&mut self, level: Level, msg: &str) {
         let mut l: heapless::Vec<u8, { osconf::report::LINE + 16 }> = heapless::Vec::new();

@@ -34,7 +34,7 @@ struct Old {
 
 /// Splits `etc/sysconfig/network` into (`etc/sysconfig`, `network`).
 fn split(rel: &str) -> (&str, &str) {
-    match rel.rfind('/') {
+    match rel.bytes().rposition(|b| b == b'/') {
         Some(i) => (rel.get(..i).unwrap_or(""), rel.get(i + 1..).unwrap_or(rel)),
         None => ("", rel),
     }
@@ -90,7 +90,8 @@ impl Root {
     /// Component-by-component `O_NOFOLLOW` walk. `..` never appears in our paths; it and
     /// any symlinked directory are refused (`ELOOP`).
     fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
-        let mut cur = rustix::fs::openat(&self.fd, ".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        let mut cur =
+            rustix::fs::openat(&self.fd, ".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
         let mut parts = rel.split('/').filter(|c| !c.is_empty() && *c != ".").peekable();
         if parts.peek().is_none() {
             return rustix::fs::openat(&self.fd, ".", flags, Mode::empty());
@@ -100,12 +101,20 @@ impl Root {
                 return Err(Errno::LOOP);
             }
             let last = parts.peek().is_none();
-            let f = if last { flags | OFlags::NOFOLLOW } else { OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC };
+            let f = if last {
+                flags | OFlags::NOFOLLOW
+            } else {
+                OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
+            };
             cur = match rustix::fs::openat(&cur, c, f, Mode::empty()) {
                 Ok(fd) => fd,
                 Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
                     let st = rustix::fs::statat(&cur, c, AtFlags::SYMLINK_NOFOLLOW)?;
-                    return Err(if FileType::from_raw_mode(st.st_mode) == FileType::Symlink { Errno::LOOP } else { Errno::NOTDIR });
+                    return Err(if FileType::from_raw_mode(st.st_mode) == FileType::Symlink {
+                        Errno::LOOP
+                    } else {
+                        Errno::NOTDIR
+                    });
                 }
                 Err(e) => return Err(e),
             };

@@ -55,6 +55,6 @@ pub fn ifaces(sys: &OwnedFd) -> heapless::Vec<Iface, MAX_NET_IFACES> {
         }
     });
     // Sorted by name so the output does not depend on directory order.
-    out.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    osconf::text::sort_by_key(&mut out, |i| i.name.clone());
     out
 }

@@ -39,7 +39,13 @@ fn full_plan_with_networkd() {
     let p = build(&parsed.config, &facts(&ifaces, nd), &mut buf);
     assert_eq!(
         paths(&p),
-        ["etc/systemd/network/10-osconf-525400000001.network", "etc/resolv.conf", "etc/hostname", "etc/hosts", "etc/shadow"]
+        [
+            "etc/systemd/network/10-osconf-525400000001.network",
+            "etc/resolv.conf",
+            "etc/hostname",
+            "etc/hosts",
+            "etc/shadow"
+        ]
     );
     assert_eq!(text(&p, "etc/hostname"), "VM-1\n");
     assert_eq!(text(&p, "etc/hosts"), "127.0.0.1\tlocalhost\n10.0.0.5\tVM-1\n");
@@ -72,7 +78,8 @@ fn one_default_route_lowest_nic_with_gateway() {
     let p = build(&parsed.config, &facts(&[], format_bit(b"networkd").unwrap()), &mut buf);
     assert_eq!(p.primary, Some(1));
     assert_eq!(p.events.as_slice(), [Event::ExtraGateway { nic: 2, via: 1 }]);
-    let gw: std::vec::Vec<bool> = p.edits.iter().map(|e| core::str::from_utf8(p.content(e)).unwrap().contains("Gateway=")).collect();
+    let gw: std::vec::Vec<bool> =
+        p.edits.iter().map(|e| core::str::from_utf8(p.content(e)).unwrap().contains("Gateway=")).collect();
     assert_eq!(gw, [false, true, false]);
 }
 
@@ -119,7 +126,10 @@ fn sysconfig_network_only_when_present_and_hosts_created_when_missing() {
     let mut buf = std::vec![0u8; PLAN_BYTES];
     let p = build(&parsed.config, &f, &mut buf);
     assert_eq!(text(&p, "etc/sysconfig/network"), "NETWORKING=yes\nHOSTNAME=h.example.com\n");
-    assert_eq!(text(&p, "etc/hosts"), "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.5\th.example.com h\n");
+    assert_eq!(
+        text(&p, "etc/hosts"),
+        "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.5\th.example.com h\n"
+    );
 }
 
 #[test]
@@ -139,7 +149,8 @@ fn a_buffer_too_small_skips_the_file_without_partial_content() {
 
 #[test]
 fn detection_order_and_reason() {
-    let present = ["etc/sysconfig/network-scripts", "etc/systemd/system/multi-user.target.wants/systemd-networkd.service"];
+    let present =
+        ["etc/sysconfig/network-scripts", "etc/systemd/system/multi-user.target.wants/systemd-networkd.service"];
     let d = detect(|p| present.contains(&p)).unwrap();
     assert_eq!((FORMATS[usize::from(d.format)].name, d.because), ("networkd", present[1]));
     let d = detect(|p| p == present[0]).unwrap();

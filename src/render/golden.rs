@@ -4,15 +4,7 @@
 /// The bytes of `tests/golden/<dir>/<case>.<ext>`, embedded at compile time.
 macro_rules! golden {
     ($dir:literal, $case:literal, $ext:literal) => {
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/golden/",
-            $dir,
-            "/",
-            $case,
-            ".",
-            $ext
-        ))
+        include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/", $dir, "/", $case, ".", $ext))
     };
 }
 pub(crate) use golden;

@@ -51,13 +51,7 @@ mod tests {
     use crate::text::Out;
 
     /// (case, address, hostname, old file, expected)
-    type Case = (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static [u8],
-        &'static [u8],
-    );
+    type Case = (&'static str, &'static str, &'static str, &'static [u8], &'static [u8]);
 
     const CASES: &[Case] = &[
         (
@@ -81,13 +75,7 @@ mod tests {
             golden!("hosts", "two-lines", "in"),
             golden!("hosts", "two-lines", "out"),
         ),
-        (
-            "comment",
-            "10.104.62.201",
-            "vm1",
-            golden!("hosts", "comment", "in"),
-            golden!("hosts", "comment", "out"),
-        ),
+        ("comment", "10.104.62.201", "vm1", golden!("hosts", "comment", "in"), golden!("hosts", "comment", "out")),
         (
             "no-final-newline",
             "10.0.0.5",
@@ -95,13 +83,7 @@ mod tests {
             golden!("hosts", "no-final-newline", "in"),
             golden!("hosts", "no-final-newline", "out"),
         ),
-        (
-            "empty",
-            "10.0.0.5",
-            "vm1.example.com",
-            b"",
-            b"10.0.0.5\tvm1.example.com vm1\n",
-        ),
+        ("empty", "10.0.0.5", "vm1.example.com", b"", b"10.0.0.5\tvm1.example.com vm1\n"),
     ];
 
     fn run(old: &[u8], addr: &str, name: &str, buf: &mut [u8]) -> usize {
@@ -130,9 +112,6 @@ mod tests {
         let (name, _) = Hostname::parse(b"vm1").unwrap();
         let mut b = [0u8; 20];
         let mut out = Out::new(&mut b);
-        assert_eq!(
-            merge(b"127.0.0.1\tlocalhost\n", addr, &name, &mut out),
-            Err(crate::text::Full)
-        );
+        assert_eq!(merge(b"127.0.0.1\tlocalhost\n", addr, &name, &mut out), Err(crate::text::Full));
     }
 }

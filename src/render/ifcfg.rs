@@ -22,9 +22,7 @@ pub fn is_plain_ifname(name: &str) -> bool {
     (1..=IFNAME_MAX).contains(&name.len())
         && name != "."
         && name != ".."
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
 fn plain(name: Option<&str>) -> Result<&str, Full> {
@@ -91,41 +89,15 @@ mod tests {
     fn golden() {
         let nic = nic();
         let three = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12")];
-        let five = [
-            ip("10.0.0.2"),
-            ip("10.0.0.3"),
-            ip("10.0.0.4"),
-            ip("10.0.0.5"),
-            ip("10.0.0.6"),
-        ];
+        let five = [ip("10.0.0.2"), ip("10.0.0.3"), ip("10.0.0.4"), ip("10.0.0.5"), ip("10.0.0.6")];
         let cases: &[Case] = &[
-            (
-                "gateway-3dns",
-                Some(ip("10.104.0.1")),
-                &three,
-                golden!("ifcfg", "gateway-3dns", "out"),
-            ),
-            (
-                "no-gateway",
-                None,
-                &three[..1],
-                golden!("ifcfg", "no-gateway", "out"),
-            ),
-            (
-                "5dns",
-                Some(ip("10.104.0.1")),
-                &five,
-                golden!("ifcfg", "5dns", "out"),
-            ),
+            ("gateway-3dns", Some(ip("10.104.0.1")), &three, golden!("ifcfg", "gateway-3dns", "out")),
+            ("no-gateway", None, &three[..1], golden!("ifcfg", "no-gateway", "out")),
+            ("5dns", Some(ip("10.104.0.1")), &five, golden!("ifcfg", "5dns", "out")),
             ("no-dns", None, &[], golden!("ifcfg", "no-dns", "out")),
         ];
         for &(case, default_gateway, dns, want) in cases {
-            let v = NicView {
-                nic: &nic,
-                ifname: Some("eth0"),
-                default_gateway,
-                dns,
-            };
+            let v = NicView { nic: &nic, ifname: Some("eth0"), default_gateway, dns };
             let mut b = [0u8; 1024];
             let mut out = Out::new(&mut b);
             render(&mut out, &v).unwrap();
@@ -136,21 +108,9 @@ mod tests {
     #[test]
     fn ifname_must_be_known_and_plain() {
         let nic = nic();
-        for name in [
-            None,
-            Some(""),
-            Some("."),
-            Some(".."),
-            Some("e$(reboot)"),
-            Some("eth 0"),
-            Some("a234567890123456"),
-        ] {
-            let v = NicView {
-                nic: &nic,
-                ifname: name,
-                default_gateway: None,
-                dns: &[],
-            };
+        for name in [None, Some(""), Some("."), Some(".."), Some("e$(reboot)"), Some("eth 0"), Some("a234567890123456")]
+        {
+            let v = NicView { nic: &nic, ifname: name, default_gateway: None, dns: &[] };
             let mut b = [0u8; 1024];
             let mut out = Out::new(&mut b);
             assert_eq!(render(&mut out, &v), Err(Full), "case {name:?}");
@@ -168,14 +128,7 @@ mod tests {
         let mut out = Out::new(&mut b);
         assert_eq!(file_name("../x", &mut out), Err(Full));
         assert_eq!(out.len(), 0);
-        for ok in [
-            "eth0",
-            "ens3",
-            "enp0s31f6",
-            "eth0.100",
-            "br_lan-1",
-            "a23456789012345",
-        ] {
+        for ok in ["eth0", "ens3", "enp0s31f6", "eth0.100", "br_lan-1", "a23456789012345"] {
             assert!(is_plain_ifname(ok), "case {ok}");
         }
     }

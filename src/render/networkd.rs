@@ -21,13 +21,7 @@ pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
     out.put(HEADER.as_bytes())?;
-    uwrite!(
-        out,
-        "[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n",
-        nic.mac,
-        nic.addr,
-        nic.prefix
-    )?;
+    uwrite!(out, "[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n", nic.mac, nic.addr, nic.prefix)?;
     let (on_subnet, off_subnet) = match v.default_gateway {
         Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => (Some(gw), None),
         gw => (None, gw),
@@ -75,42 +69,13 @@ mod tests {
         let lan = nic("10.104.62.201", b"255.255.192.0");
         let host32 = nic("172.16.0.17", b"255.255.255.255");
         let cases: &[Case] = &[
-            (
-                "gateway",
-                &lan,
-                Some(ip("10.104.0.1")),
-                &dns,
-                golden!("networkd", "gateway", "out"),
-            ),
-            (
-                "no-gateway",
-                &lan,
-                None,
-                &dns[..1],
-                golden!("networkd", "no-gateway", "out"),
-            ),
-            (
-                "offlink-32",
-                &host32,
-                Some(ip("172.16.0.1")),
-                &dns[..2],
-                golden!("networkd", "offlink-32", "out"),
-            ),
-            (
-                "no-dns",
-                &lan,
-                None,
-                &[],
-                golden!("networkd", "no-dns", "out"),
-            ),
+            ("gateway", &lan, Some(ip("10.104.0.1")), &dns, golden!("networkd", "gateway", "out")),
+            ("no-gateway", &lan, None, &dns[..1], golden!("networkd", "no-gateway", "out")),
+            ("offlink-32", &host32, Some(ip("172.16.0.1")), &dns[..2], golden!("networkd", "offlink-32", "out")),
+            ("no-dns", &lan, None, &[], golden!("networkd", "no-dns", "out")),
         ];
         for &(case, nic, default_gateway, dns, want) in cases {
-            let v = NicView {
-                nic,
-                ifname: None,
-                default_gateway,
-                dns,
-            };
+            let v = NicView { nic, ifname: None, default_gateway, dns };
             let mut b = [0u8; 1024];
             let mut out = Out::new(&mut b);
             render(&mut out, &v).unwrap();
@@ -123,9 +88,6 @@ mod tests {
         let mut b = [0u8; 128];
         let mut out = Out::new(&mut b);
         file_name(Mac::parse(b"52:54:00:E1:96:EB").unwrap(), &mut out).unwrap();
-        assert_eq!(
-            out.as_bytes(),
-            b"etc/systemd/network/10-osconf-525400e196eb.network"
-        );
+        assert_eq!(out.as_bytes(), b"etc/systemd/network/10-osconf-525400e196eb.network");
     }
 }

@@ -48,24 +48,14 @@ mod tests {
     const TENCENT: &str = "10.138.224.65 10.182.20.26 10.182.24.12";
 
     const CASES: &[(&str, &str, &[u8], &[u8])] = &[
-        (
-            "plain",
-            TENCENT,
-            golden!("resolv", "plain", "in"),
-            golden!("resolv", "plain", "out"),
-        ),
+        ("plain", TENCENT, golden!("resolv", "plain", "in"), golden!("resolv", "plain", "out")),
         (
             "search-options",
             "183.60.83.19 183.60.82.98",
             golden!("resolv", "search-options", "in"),
             golden!("resolv", "search-options", "out"),
         ),
-        (
-            "none",
-            TENCENT,
-            golden!("resolv", "none", "in"),
-            golden!("resolv", "none", "out"),
-        ),
+        ("none", TENCENT, golden!("resolv", "none", "in"), golden!("resolv", "none", "out")),
         (
             "five-old",
             "10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.5",
@@ -78,12 +68,7 @@ mod tests {
             golden!("resolv", "no-final-newline", "in"),
             golden!("resolv", "no-final-newline", "out"),
         ),
-        (
-            "empty",
-            "10.0.0.2 10.0.0.3",
-            b"",
-            b"nameserver 10.0.0.2\nnameserver 10.0.0.3\n",
-        ),
+        ("empty", "10.0.0.2 10.0.0.3", b"", b"nameserver 10.0.0.2\nnameserver 10.0.0.3\n"),
     ];
 
     fn run(old: &[u8], dns: &str, buf: &mut [u8]) -> usize {

@@ -50,12 +50,7 @@ pub fn lastchg_day(unix_seconds: u64) -> Option<u32> {
     u32::try_from(day).ok()
 }
 
-pub fn merge(
-    old: &[u8],
-    hash: &CryptHash,
-    lastchg_day: Option<u32>,
-    out: &mut Out<'_>,
-) -> Result<(), ShadowError> {
+pub fn merge(old: &[u8], hash: &CryptHash, lastchg_day: Option<u32>, out: &mut Out<'_>) -> Result<(), ShadowError> {
     let start = out.len();
     let r = merge_lines(old, hash, lastchg_day, out);
     if r.is_err() {
@@ -64,12 +59,7 @@ pub fn merge(
     r
 }
 
-fn merge_lines(
-    old: &[u8],
-    hash: &CryptHash,
-    day: Option<u32>,
-    out: &mut Out<'_>,
-) -> Result<(), ShadowError> {
+fn merge_lines(old: &[u8], hash: &CryptHash, day: Option<u32>, out: &mut Out<'_>) -> Result<(), ShadowError> {
     let mut done = false;
     for line in lines(old) {
         let Some(rest) = line.strip_prefix(b"root:").filter(|_| !done) else {
@@ -93,11 +83,7 @@ fn merge_lines(
         }
         out.put(terminator)?;
     }
-    if done {
-        Ok(())
-    } else {
-        Err(ShadowError::NoRootLine)
-    }
+    if done { Ok(()) } else { Err(ShadowError::NoRootLine) }
 }
 
 /// Copies a shadow file with every 2nd field longer than 2 bytes replaced by
@@ -133,18 +119,8 @@ mod tests {
     type Case = (&'static str, Option<u32>, &'static [u8], &'static [u8]);
 
     const CASES: &[Case] = &[
-        (
-            "debian",
-            DAY,
-            golden!("shadow", "debian", "in"),
-            golden!("shadow", "debian", "out"),
-        ),
-        (
-            "rhel-locked",
-            DAY,
-            golden!("shadow", "rhel-locked", "in"),
-            golden!("shadow", "rhel-locked", "out"),
-        ),
+        ("debian", DAY, golden!("shadow", "debian", "in"), golden!("shadow", "debian", "out")),
+        ("rhel-locked", DAY, golden!("shadow", "rhel-locked", "in"), golden!("shadow", "rhel-locked", "out")),
         (
             "root-two-fields",
             DAY,
@@ -157,26 +133,15 @@ mod tests {
             golden!("shadow", "no-final-newline", "in"),
             golden!("shadow", "no-final-newline", "out"),
         ),
-        (
-            "crlf",
-            DAY,
-            golden!("shadow", "crlf", "in"),
-            golden!("shadow", "crlf", "out"),
-        ),
-        (
-            "two-root",
-            DAY,
-            golden!("shadow", "two-root", "in"),
-            golden!("shadow", "two-root", "out"),
-        ),
+        ("crlf", DAY, golden!("shadow", "crlf", "in"), golden!("shadow", "crlf", "out")),
+        ("two-root", DAY, golden!("shadow", "two-root", "in"), golden!("shadow", "two-root", "out")),
     ];
 
     fn run(old: &[u8], day: Option<u32>, buf: &mut [u8]) -> Result<usize, ShadowError> {
         let hash = CryptHash::parse(HASH).unwrap();
         let mut out = Out::new(buf);
         let r = merge(old, &hash, day, &mut out);
-        r.map(|()| out.len())
-            .inspect_err(|_| assert_eq!(out.len(), 0))
+        r.map(|()| out.len()).inspect_err(|_| assert_eq!(out.len(), 0))
     }
 
     #[test]
@@ -194,24 +159,15 @@ mod tests {
     #[test]
     fn no_root_line_writes_nothing() {
         let mut b = [0u8; 4096];
-        assert_eq!(
-            run(golden!("shadow", "no-root", "in"), DAY, &mut b),
-            Err(ShadowError::NoRootLine)
-        );
-        assert_eq!(
-            run(b"root\nrootx:*:1::::::\n", DAY, &mut b),
-            Err(ShadowError::NoRootLine)
-        );
+        assert_eq!(run(golden!("shadow", "no-root", "in"), DAY, &mut b), Err(ShadowError::NoRootLine));
+        assert_eq!(run(b"root\nrootx:*:1::::::\n", DAY, &mut b), Err(ShadowError::NoRootLine));
         assert_eq!(run(b"", DAY, &mut b), Err(ShadowError::NoRootLine));
     }
 
     #[test]
     fn full_buffer_writes_nothing() {
         let mut b = [0u8; 40];
-        assert_eq!(
-            run(b"root:*:19000:0:99999:7:::\n", DAY, &mut b),
-            Err(ShadowError::Full)
-        );
+        assert_eq!(run(b"root:*:19000:0:99999:7:::\n", DAY, &mut b), Err(ShadowError::Full));
     }
 
     #[test]
@@ -234,26 +190,14 @@ mod tests {
     #[test]
     fn redact_table() {
         let cases: &[(&[u8], &[u8])] = &[
-            (
-                b"root:$6$ab$cdef:19000:0:99999:7:::\n",
-                b"root:<redacted>:19000:0:99999:7:::\n",
-            ),
-            (
-                b"root:*:19000:0:99999:7:::\n",
-                b"root:*:19000:0:99999:7:::\n",
-            ),
+            (b"root:$6$ab$cdef:19000:0:99999:7:::\n", b"root:<redacted>:19000:0:99999:7:::\n"),
+            (b"root:*:19000:0:99999:7:::\n", b"root:*:19000:0:99999:7:::\n"),
             (b"root:!!:19000::::::\n", b"root:!!:19000::::::\n"),
-            (
-                b"root:!$6$x$y:19000::::::\r\n",
-                b"root:<redacted>:19000::::::\r\n",
-            ),
+            (b"root:!$6$x$y:19000::::::\r\n", b"root:<redacted>:19000::::::\r\n"),
             (b"root:abc", b"root:<redacted>"),
             (b"root:abc\r\n", b"root:<redacted>\r\n"),
             (b"root::1\nno colon here\n\n", b"root::1\nno colon here\n\n"),
-            (
-                b"a:xyz\nb:\xff\xfe\xfd:1\n",
-                b"a:<redacted>\nb:<redacted>:1\n",
-            ),
+            (b"a:xyz\nb:\xff\xfe\xfd:1\n", b"a:<redacted>\nb:<redacted>:1\n"),
             (b"", b""),
         ];
         for &(input, want) in cases {

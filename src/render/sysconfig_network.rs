@@ -36,21 +36,9 @@ mod tests {
     use crate::text::Out;
 
     const CASES: &[(&str, &[u8], &[u8])] = &[
-        (
-            "rhel",
-            golden!("sysconfig_network", "rhel", "in"),
-            golden!("sysconfig_network", "rhel", "out"),
-        ),
-        (
-            "absent",
-            golden!("sysconfig_network", "absent", "in"),
-            golden!("sysconfig_network", "absent", "out"),
-        ),
-        (
-            "two",
-            golden!("sysconfig_network", "two", "in"),
-            golden!("sysconfig_network", "two", "out"),
-        ),
+        ("rhel", golden!("sysconfig_network", "rhel", "in"), golden!("sysconfig_network", "rhel", "out")),
+        ("absent", golden!("sysconfig_network", "absent", "in"), golden!("sysconfig_network", "absent", "out")),
+        ("two", golden!("sysconfig_network", "two", "in"), golden!("sysconfig_network", "two", "out")),
         ("empty", b"", b"HOSTNAME=vm-10-20.example.com\n"),
     ];
 

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::fs;
-use std::os::unix::fs::{symlink, MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -19,7 +19,12 @@ pub struct TempDir(pub PathBuf);
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
         static N: AtomicU32 = AtomicU32::new(0);
-        let p = std::env::temp_dir().join(format!("osconf-test-{}-{}-{}", std::process::id(), tag, N.fetch_add(1, Ordering::SeqCst)));
+        let p = std::env::temp_dir().join(format!(
+            "osconf-test-{}-{}-{}",
+            std::process::id(),
+            tag,
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
         let _ = fs::remove_dir_all(&p);
         fs::create_dir_all(&p).unwrap();
         TempDir(p)
@@ -87,7 +92,8 @@ pub fn tree(dir: &Path) -> Vec<String> {
     v
 }
 
-pub const HASH: &str = "$6$osconfTestSalt$wQe1mL3m0T0rV0ZbqUj8kzj5m9bH3qjL4b7r1GmW0gE2vXyZ1wQ0uOaN3s4t5u6v7w8x9y0zA1B2C3D4E5F6G.";
+pub const HASH: &str =
+    "$6$osconfTestSalt$wQe1mL3m0T0rV0ZbqUj8kzj5m9bH3qjL4b7r1GmW0gE2vXyZ1wQ0uOaN3s4t5u6v7w8x9y0zA1B2C3D4E5F6G.";
 
 pub const SAMPLE_CONF: &str = "hostname=VM_10_20_test
 password=$6$osconfTestSalt$wQe1mL3m0T0rV0ZbqUj8kzj5m9bH3qjL4b7r1GmW0gE2vXyZ1wQ0uOaN3s4t5u6v7w8x9y0zA1B2C3D4E5F6G.
@@ -98,8 +104,10 @@ eth0_gateway=10.104.0.1
 dns_nameserver=\"10.138.224.65 10.182.20.26 10.182.24.12\"
 ";
 
-pub const SHADOW: &str = "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nalice:$6$aliceSalt$aliceHashValue:19000:0:99999:7:::\n";
-pub const HOSTS: &str = "127.0.0.1\tlocalhost\n127.0.1.1\tdebian\n\n# IPv6\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+pub const SHADOW: &str =
+    "root:*:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\nalice:$6$aliceSalt$aliceHashValue:19000:0:99999:7:::\n";
+pub const HOSTS: &str =
+    "127.0.0.1\tlocalhost\n127.0.1.1\tdebian\n\n# IPv6\n::1\tlocalhost ip6-localhost ip6-loopback\n";
 pub const RESOLV: &str = "# from the image\nsearch example.com\nnameserver 192.168.1.1\noptions edns0\n";
 
 /// A RHEL-like root: ifcfg detected, shadow 0640 root:42, resolv.conf regular.
@@ -166,14 +174,26 @@ pub fn run(args: &[&std::ffi::OsStr]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     };
     for secret in [HASH, "osconfTestSalt", "aliceHashValue", "aliceSalt"] {
-        assert!(!r.stdout.contains(secret) && !r.stderr.contains(secret), "output leaks {secret:?}:\n{}\n{}", r.stdout, r.stderr);
+        assert!(
+            !r.stdout.contains(secret) && !r.stderr.contains(secret),
+            "output leaks {secret:?}:\n{}\n{}",
+            r.stdout,
+            r.stderr
+        );
     }
     r
 }
 
 /// `osconf --root R --sys S --log stderr <more>`.
 pub fn osconf(root: &Path, sys: &Path, more: &[&str]) -> Run {
-    let mut a: Vec<&std::ffi::OsStr> = vec!["--root".as_ref(), root.as_os_str(), "--sys".as_ref(), sys.as_os_str(), "--log".as_ref(), "stderr".as_ref()];
+    let mut a: Vec<&std::ffi::OsStr> = vec![
+        "--root".as_ref(),
+        root.as_os_str(),
+        "--sys".as_ref(),
+        sys.as_os_str(),
+        "--log".as_ref(),
+        "stderr".as_ref(),
+    ];
     a.extend(more.iter().map(|s| std::ffi::OsStr::new(*s)));
     run(&a)
 }
