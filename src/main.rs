@@ -183,8 +183,10 @@ fn run(args: &[&[u8]]) -> i32 {
             None => 0,
         }
     };
-    let facts = Facts { shadow, hosts, resolv, sysconfig_network, ifaces: &ifaces, formats, today: today() };
     let mut plan_buf = [0u8; plan::PLAN_BYTES];
+    // The plan's buffer is free until the plan is built: /proc/stat is read into it.
+    let today = os::clock::unix_seconds(&mut plan_buf).and_then(osconf::render::shadow::lastchg_day);
+    let facts = Facts { shadow, hosts, resolv, sysconfig_network, ifaces: &ifaces, formats, today };
     let mut plan = plan::build(config, &facts, &mut plan_buf);
     shadow_buf.iter_mut().for_each(|b| *b = 0);
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };
@@ -299,10 +301,4 @@ impl ufmt::uDisplay for Octal {
         }
         Ok(())
     }
-}
-
-/// Today in days since the epoch from the real-time clock (`None` before 2020).
-fn today() -> Option<u32> {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::Realtime);
-    osconf::render::shadow::lastchg_day(u64::try_from(t.tv_sec).ok()?)
 }

@@ -219,20 +219,39 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
     None
 }
 
-fn now_ms() -> u64 {
-    let t = rustix::time::clock_gettime(rustix::time::ClockId::Monotonic);
-    (t.tv_sec as u64).saturating_mul(1000) + (t.tv_nsec as u64) / 1_000_000
+/// Milliseconds elapsed: from `/proc/uptime`, or (without procfs) the time slept so far.
+struct Elapsed {
+    start: Option<u64>,
+    slept: u64,
+}
+
+impl Elapsed {
+    fn start() -> Elapsed {
+        Elapsed { start: crate::os::clock::uptime_ms(), slept: 0 }
+    }
+
+    fn ms(&self) -> u64 {
+        match (self.start, crate::os::clock::uptime_ms()) {
+            (Some(s), Some(now)) => now.saturating_sub(s),
+            _ => self.slept,
+        }
+    }
+
+    fn sleep(&mut self, ms: u64) {
+        sleep_ms(ms);
+        self.slept += ms;
+    }
 }
 
 fn sleep_ms(ms: u64) {
-    let ts = rustix::time::Timespec { tv_sec: (ms / 1000) as i64, tv_nsec: ((ms % 1000) * 1_000_000) as i64 };
+    let ts = rustix::thread::Timespec { tv_sec: (ms / 1000) as i64, tv_nsec: ((ms % 1000) * 1_000_000) as i64 };
     let _ = rustix::thread::nanosleep(&ts);
 }
 
 /// Scans for the config drive, waiting as described in the module doc. Returns the device
 /// path, or `None` after logging why nothing was found.
 pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> Option<heapless::Vec<u8, 256>> {
-    let start = now_ms();
+    let mut clock = Elapsed::start();
     let Ok(sys) = open_read(rustix::fs::CWD, sys_path, OFlags::DIRECTORY) else {
         log.line(crate::os::log::Level::Warn, "cannot open sysfs; no config CD can be found");
         return None;
@@ -246,7 +265,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
                 l,
                 "found the config CD at {} after {} ms",
                 core::str::from_utf8(&p).unwrap_or("?"),
-                now_ms() - start
+                clock.ms()
             );
             log.info(&l);
             return Some(p);
@@ -255,7 +274,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
         seen.config2_without_file |= this.config2_without_file;
         let limit =
             if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
-        let waited = now_ms() - start;
+        let waited = clock.ms();
         if waited >= limit {
             let mut l = Line::new();
             let _ = uwrite!(l, "no config CD found after {} ms (", waited);
@@ -270,7 +289,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
             log.info(&l);
             return None;
         }
-        sleep_ms(POLL_MS.min(limit - waited));
+        clock.sleep(POLL_MS.min(limit - waited));
     }
 }
 
