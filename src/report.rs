@@ -285,7 +285,7 @@ fn describe<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config) -> Resu
         Target::Hostname => w.write_str(host),
         Target::SysconfigNetwork => uwrite!(w, "HOSTNAME={}", host),
         Target::Hosts => w.write_str(host),
-        Target::Shadow => w.write_str("root password set from the config CD"),
+        Target::Shadow => w.write_str("root password from the config CD"),
     }
 }
 

@@ -64,7 +64,7 @@ fn applies_the_sample_cd_to_a_rhel_root() {
             "updated /etc/hostname: VM-10-20-test".into(),
             "updated /etc/sysconfig/network: HOSTNAME=VM-10-20-test".into(),
             "updated /etc/hosts: VM-10-20-test".into(),
-            "updated /etc/shadow: root password set from the config CD".into(),
+            "updated /etc/shadow: root password from the config CD".into(),
         ]
     );
     // No temp file left anywhere.
@@ -235,7 +235,7 @@ fn dry_run_prints_plans_with_hashes_redacted_and_writes_nothing() {
     assert!(r.stdout.contains(&format!("root:<redacted>:{}:0:99999:7:::\ndaemon:*:19000", today())), "{}", r.stdout);
     assert!(r.stdout.contains("alice:<redacted>:19000"), "{}", r.stdout);
     assert!(r.stdout.contains(IFCFG_ETH0));
-    assert!(r.has("would write /etc/shadow: root password set from the config CD"));
+    assert!(r.has("would write /etc/shadow: root password from the config CD"));
 }
 
 #[test]

@@ -36,6 +36,9 @@ pub fn each_entry(dir: &impl AsFd, mut f: impl FnMut(&str)) {
 pub struct Iface {
     pub name: heapless::String<IFNAME_MAX>,
     pub mac: Mac,
+    /// Backed by a device (`<name>/device` exists), not a bridge, bond or VLAN that
+    /// borrowed the MAC.
+    physical: bool,
 }
 
 /// Every interface in `<sys>/class/net` with an Ethernet MAC.
@@ -49,12 +52,17 @@ pub fn ifaces(sys: &OwnedFd) -> heapless::Vec<Iface, MAX_NET_IFACES> {
         let mut buf = [0u8; 64];
         let Some(addr) = read_attr(&dir, &path, &mut buf) else { return };
         let Ok(mac) = Mac::parse(addr) else { return };
+        path.clear();
+        let _ = path.push_str(name);
+        let _ = path.push_str("/device");
+        let physical = rustix::fs::statat(&dir, path.as_str(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
-            let _ = out.push(Iface { name: n, mac });
+            let _ = out.push(Iface { name: n, mac, physical });
         }
     });
-    // Sorted by name so the output does not depend on directory order.
-    osconf::text::sort_by_key(&mut out, |i| i.name.clone());
+    // Physical NICs first (the first match for a MAC wins), then by name, so the result
+    // does not depend on directory order.
+    osconf::text::sort_by_key(&mut out, |i| (!i.physical, i.name.clone()));
     out
 }
