@@ -198,31 +198,80 @@ fn run(args: &[&[u8]]) -> i32 {
     }
 
     // 5. Apply (or show).
-    for edit in &plan.edits {
-        let content = plan.content(edit);
-        let outcome = if opts.dry_run {
-            let o = root.compare(&edit.path, content);
-            if o == Outcome::Planned {
+    if opts.dry_run {
+        for edit in &plan.edits {
+            let content = plan.content(edit);
+            let outcome = root.compare(&edit.path, content);
+            if outcome == Outcome::Planned {
                 show(edit, content);
             }
-            o
-        } else {
-            root.replace(&edit.path, content, edit.new_mode, matches!(edit.target, Target::Network { .. }))
-        };
-        let mut l = Line::new();
-        let _ = report::action(&mut l, edit, config, outcome);
-        if let Outcome::Failed { .. } = outcome {
-            log.warn(&l);
-            code = EXIT_ROOT;
-        } else {
-            log.info(&l);
+            code = code.max(log_action(&mut log, edit, config, outcome));
+        }
+        plan.wipe();
+        return code;
+    }
+    // A read-only root (the initramfs default without `rw`) is remounted read-write only
+    // when some file really changes, and put back afterwards.
+    let needs_write = plan.edits.iter().any(|e| root.compare(&e.path, plan.content(e)) != Outcome::Unchanged);
+    let remounted = if needs_write && root.is_read_only() {
+        match root.remount_rw(opts.root) {
+            Ok(r) => {
+                log.line(Level::Info, "the root is mounted read-only: remounted read-write for the writes");
+                r
+            }
+            Err(e) => {
+                let mut l = Line::new();
+                let _ = uwrite!(l, "the root is read-only and could not be remounted read-write (");
+                errno_words(&mut l, e);
+                let _ = l.push_str("); nothing written");
+                log.warn(&l);
+                plan.wipe();
+                return EXIT_ROOT;
+            }
+        }
+    } else {
+        None
+    };
+    for edit in &plan.edits {
+        let outcome =
+            root.replace(&edit.path, plan.content(edit), edit.new_mode, matches!(edit.target, Target::Network { .. }));
+        code = code.max(log_action(&mut log, edit, config, outcome));
+    }
+    if let Some(r) = remounted {
+        match root.remount_ro(opts.root, r) {
+            Ok(()) => log.line(Level::Info, "the root is read-only again"),
+            Err(e) => {
+                let mut l = Line::new();
+                let _ = uwrite!(l, "could not remount the root read-only again (");
+                errno_words(&mut l, e);
+                let _ = l.push_str("); it stays read-write");
+                log.warn(&l);
+            }
         }
     }
     plan.wipe();
     code
 }
 
-/// Reads a file we may merge into, only when the config needs it.
+fn errno_words(l: &mut Line, e: rustix::io::Errno) {
+    let n = e.raw_os_error();
+    let _ = uwrite!(l, "{}, errno {}", report::errno_text(n), n);
+}
+
+/// Logs how one edit went; returns the exit code it implies.
+fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: Outcome) -> i32 {
+    let mut l = Line::new();
+    let _ = report::action(&mut l, edit, config, outcome);
+    if let Outcome::Failed { .. } = outcome {
+        log.warn(&l);
+        EXIT_ROOT
+    } else {
+        log.info(&l);
+        EXIT_OK
+    }
+}
+
+/// Reads a file we merge into, only when the config needs it.
 fn read_if<'b>(root: &Root, want: bool, rel: &str, buf: &'b mut [u8]) -> Existing<'b> {
     if want { root.read(rel, buf) } else { Existing::Missing }
 }
@@ -233,7 +282,7 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
     let result = match opts.source {
         Source::Config(path) => {
             let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::empty())
-                .and_then(|fd| os::file::read_all(&fd, buf));
+                .and_then(|fd| os::file::read_all(rustix::fd::AsFd::as_fd(&fd), buf));
             match r {
                 Ok(Some(n)) => return Some(Ok(n)),
                 Ok(None) => Err(os::drive::DriveError::TooLarge),

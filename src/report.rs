@@ -64,6 +64,7 @@ pub fn errno_text(errno: i32) -> &'static str {
         18 => "path leads outside the root",
         20 => "a path component is not a directory",
         21 => "is a directory",
+        22 => "invalid argument",
         28 => "no space left on device",
         30 => "read-only file system",
         40 => "symbolic link refused",

@@ -436,3 +436,83 @@ fn iso_variants_made_by_xorriso_all_work_through_the_binary() {
     assert!(r.has("read os_action/os.conf from"), "{}", r.stderr);
     assert_eq!(read(&root, "etc/hostname"), "typo-path\n");
 }
+
+/// A tmpfs mounted at `dir`, unmounted on drop.
+struct Mount(std::path::PathBuf);
+
+impl Mount {
+    fn tmpfs(dir: &std::path::Path, opts: &str) -> Mount {
+        fs::create_dir_all(dir).unwrap();
+        let st =
+            std::process::Command::new("mount").args(["-t", "tmpfs", "-o", opts, "tmpfs"]).arg(dir).status().unwrap();
+        assert!(st.success(), "mount tmpfs (the tests run as root, as CI does)");
+        Mount(dir.to_path_buf())
+    }
+    fn remount(&self, opts: &str) {
+        let st =
+            std::process::Command::new("mount").args(["-o", &format!("remount,{opts}")]).arg(&self.0).status().unwrap();
+        assert!(st.success());
+    }
+    /// This mount's options from /proc/mounts.
+    fn options(&self) -> String {
+        let mounts = fs::read_to_string("/proc/mounts").unwrap();
+        let line = mounts.lines().rfind(|l| l.split(' ').nth(1) == Some(self.0.to_str().unwrap())).unwrap().to_string();
+        line.split(' ').nth(3).unwrap().to_string()
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_read_only_root_is_remounted_only_for_the_writes() {
+    let (t, _, sys, iso) = setup("ro");
+    let root = t.join("ro-root");
+    let m = Mount::tmpfs(&root, "size=4m,nosuid,nodev,noatime");
+    rhel_root(&root);
+    m.remount("ro");
+    assert!(m.options().starts_with("ro,"), "{}", m.options());
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(read(&root, "etc/hostname"), "VM-10-20-test\n");
+    assert!(r.has("the root is mounted read-only: remounted read-write for the writes"), "{}", r.stderr);
+    assert_eq!(r.lines().last(), Some(&"the root is read-only again"));
+    let opts = m.options();
+    assert!(opts.starts_with("ro,nosuid,nodev,noatime"), "other mount flags kept: {opts}");
+    // Nothing to change: no remount at all.
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.has("remounted"), "{}", r.stderr);
+    // A writable root is not remounted either.
+    m.remount("rw");
+    fs::write(root.join("etc/hostname"), "changed\n").unwrap();
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.has("remount"), "{}", r.stderr);
+    assert!(m.options().starts_with("rw,"));
+}
+
+#[test]
+fn a_read_only_root_that_cannot_be_remounted_is_exit_3_and_untouched() {
+    let (t, _, sys, iso) = setup("ro-sub");
+    let top = t.join("ro-top");
+    let m = Mount::tmpfs(&top, "size=4m");
+    let root = top.join("sub");
+    rhel_root(&root);
+    m.remount("ro");
+    // The root is a directory inside the read-only mount, not a mount point: remount fails.
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 3, "{}", r.stderr);
+    assert!(
+        r.has(
+            "the root is read-only and could not be remounted read-write (invalid argument, errno 22); nothing written"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(&root, "etc/hostname"), "localhost.localdomain\n");
+    assert_eq!(read(&root, "etc/shadow"), SHADOW);
+}

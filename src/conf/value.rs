@@ -111,11 +111,12 @@ impl Hostname {
 
     /// The first label: the short name.
     pub fn short(&self) -> &str {
-        self.0.split('.').next().unwrap_or(&self.0)
+        let end = self.0.bytes().position(|b| b == b'.').unwrap_or(self.0.len());
+        self.0.get(..end).unwrap_or(&self.0)
     }
 
     pub fn is_fqdn(&self) -> bool {
-        self.0.contains('.')
+        self.0.as_bytes().contains(&b'.')
     }
 }
 

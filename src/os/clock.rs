@@ -9,6 +9,7 @@
 //!   `btime + uptime` is now, to the second.
 
 use crate::os::file::{open_read, read_all, read_attr};
+use rustix::fd::AsFd;
 use rustix::fs::OFlags;
 
 /// Leading decimal digits of `s` as a number, and the rest.
@@ -33,8 +34,8 @@ pub fn uptime_ms() -> Option<u64> {
 /// Seconds since the epoch, or `None` without procfs. `scratch` holds `/proc/stat`
 /// (a few KiB; more on machines with many CPUs or interrupts).
 pub fn unix_seconds(scratch: &mut [u8]) -> Option<u64> {
-    let fd = open_read(rustix::fs::CWD, "/proc/stat", OFlags::empty()).ok()?;
-    let n = read_all(&fd, scratch).ok()??;
+    let fd = open_read(rustix::fs::CWD, b"/proc/stat", OFlags::empty()).ok()?;
+    let n = read_all(fd.as_fd(), scratch).ok()??;
     let stat = scratch.get(..n)?;
     let btime = stat.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(b"btime "))?;
     let (boot, _) = number(btime)?;

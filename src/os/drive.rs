@@ -16,7 +16,7 @@ use crate::os::sys::{each_entry, open_dir};
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
 use osconf::report::Line;
-use rustix::fd::OwnedFd;
+use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
 use rustix::io::Errno;
 use ufmt::uwrite;
@@ -125,10 +125,10 @@ fn mounted_read(dev: &[u8], buf: &mut [u8]) -> Result<(usize, &'static str), Mou
         return Err(MountError::Mount(e));
     }
     let mut result = Err(MountError::NoFile);
-    if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR, OFlags::DIRECTORY) {
+    if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR.as_bytes(), OFlags::DIRECTORY) {
         for (file, _) in iso::OS_CONF_PATHS {
-            if let Ok(fd) = open_read(&dir, file, OFlags::NOFOLLOW) {
-                result = match read_all(&fd, buf) {
+            if let Ok(fd) = open_read(dir.as_fd(), file.as_bytes(), OFlags::NOFOLLOW) {
+                result = match read_all(fd.as_fd(), buf) {
                     Ok(Some(n)) => Ok((n, file)),
                     Ok(None) => Err(MountError::TooLarge),
                     Err(_) => Err(MountError::NoFile),
@@ -175,11 +175,11 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         let _ = path.push_str(name);
         let _ = path.push_str("/device/type");
         // SCSI type 5 is a CD-ROM (sr); IDE/SATA/virtio-scsi CD-ROMs are all sr devices.
-        let cdrom = name.starts_with("sr") || read_attr(&block, &path, &mut a) == Some(b"5");
+        let cdrom = name.starts_with("sr") || read_attr(block.as_fd(), &path, &mut a) == Some(b"5");
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/size");
-        let sectors512 = read_attr(&block, &path, &mut a)
+        let sectors512 = read_attr(block.as_fd(), &path, &mut a)
             .and_then(|s| core::str::from_utf8(s).ok()?.parse::<u64>().ok())
             .unwrap_or(0);
         if cdrom {

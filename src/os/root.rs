@@ -92,12 +92,12 @@ impl Root {
     fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
         let mut cur =
             rustix::fs::openat(&self.fd, ".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let mut parts = rel.split('/').filter(|c| !c.is_empty() && *c != ".").peekable();
+        let mut parts = rel.as_bytes().split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
         if parts.peek().is_none() {
             return rustix::fs::openat(&self.fd, ".", flags, Mode::empty());
         }
         while let Some(c) = parts.next() {
-            if c == ".." {
+            if c == b".." {
                 return Err(Errno::LOOP);
             }
             let last = parts.peek().is_none();
@@ -144,7 +144,7 @@ impl Root {
             FileType::Directory => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
-        let fd = open_read(dir, name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
+        let fd = open_read(dir.as_fd(), name.as_bytes(), OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return Err(Errno::INVAL); // swapped between statat and open
@@ -166,7 +166,7 @@ impl Root {
             Err(Errno::LOOP) => Existing::Symlink,
             Err(Errno::ISDIR | Errno::INVAL) => Existing::NotRegular,
             Err(_) => Existing::Unreadable,
-            Ok(Some(old)) => match read_all(&old.fd, buf) {
+            Ok(Some(old)) => match read_all(old.fd.as_fd(), buf) {
                 Ok(Some(n)) => Existing::Regular(buf.get(..n).unwrap_or(&[])),
                 Ok(None) => Existing::TooLarge,
                 Err(_) => Existing::Unreadable,
@@ -197,7 +197,8 @@ impl Root {
             Err(Errno::NOENT) => {}
             other => return other,
         }
-        let mut bounds = rel.match_indices('/').map(|(i, _)| i).chain(core::iter::once(rel.len()));
+        let slashes = rel.bytes().enumerate().filter(|&(_, b)| b == b'/').map(|(i, _)| i);
+        let mut bounds = slashes.chain(core::iter::once(rel.len()));
         let mut parent_end = bounds.next().ok_or(Errno::NOENT)?;
         for end in bounds {
             let prefix = rel.get(..end).ok_or(Errno::INVAL)?;
@@ -287,7 +288,7 @@ fn same(old: &Old, content: &[u8]) -> bool {
 
 /// Writes the temp file: content, owner, mode, SELinux label, fsync.
 fn fill(fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Result<(), (Step, Errno)> {
-    write_all(fd, content).map_err(|e| (Step::Write, e))?;
+    write_all(fd.as_fd(), content).map_err(|e| (Step::Write, e))?;
     let mode = match old {
         Some(old) => {
             // chown first: it clears set-id bits that fchmod then restores.
@@ -313,5 +314,52 @@ fn copy_label(from: &impl AsFd, to: &impl AsFd) {
         if let Some(v) = label.get(..n) {
             let _ = rustix::fs::fsetxattr(to, "security.selinux", v, XattrFlags::empty());
         }
+    }
+}
+
+/// Mount flags of the root to keep across a remount (`statvfs` reports them as `ST_*`,
+/// whose values differ from `MS_*` for `relatime`).
+fn kept_flags(st: rustix::fs::StatVfsMountFlags) -> rustix::mount::MountFlags {
+    use rustix::fs::StatVfsMountFlags as St;
+    use rustix::mount::MountFlags as Ms;
+    let map = [
+        (St::NOSUID, Ms::NOSUID),
+        (St::NODEV, Ms::NODEV),
+        (St::NOEXEC, Ms::NOEXEC),
+        (St::SYNCHRONOUS, Ms::SYNCHRONOUS),
+        (St::NOATIME, Ms::NOATIME),
+        (St::NODIRATIME, Ms::NODIRATIME),
+        (St::RELATIME, Ms::RELATIME),
+    ];
+    map.iter().filter(|(s, _)| st.contains(*s)).fold(Ms::empty(), |acc, (_, m)| acc | *m)
+}
+
+/// A root that was read-only and has been remounted read-write for the run.
+pub struct Remounted {
+    flags: rustix::mount::MountFlags,
+}
+
+impl Root {
+    /// Whether the root is mounted read-only.
+    pub fn is_read_only(&self) -> bool {
+        rustix::fs::fstatvfs(&self.fd).is_ok_and(|s| s.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
+    }
+
+    /// Remounts the read-only root at `path` read-write, keeping its other mount flags.
+    /// `Ok(None)`: it was writable already, nothing done.
+    pub fn remount_rw(&self, path: &[u8]) -> Result<Option<Remounted>, Errno> {
+        let st = rustix::fs::fstatvfs(&self.fd)?;
+        if !st.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY) {
+            return Ok(None);
+        }
+        let flags = kept_flags(st.f_flag);
+        rustix::mount::mount_remount(path, flags, "")?;
+        Ok(Some(Remounted { flags }))
+    }
+
+    /// Flushes the root and puts it back to read-only with its other flags.
+    pub fn remount_ro(&self, path: &[u8], r: Remounted) -> Result<(), Errno> {
+        let _ = rustix::fs::syncfs(&self.fd);
+        rustix::mount::mount_remount(path, r.flags | rustix::mount::MountFlags::RDONLY, "")
     }
 }

@@ -11,7 +11,7 @@ pub type Name = heapless::String<32>;
 
 /// Opens a directory below the sysfs root given with `--sys`.
 pub fn open_dir(sys: &OwnedFd, rel: &str) -> Option<OwnedFd> {
-    open_read(sys, rel, OFlags::DIRECTORY).ok()
+    open_read(sys.as_fd(), rel.as_bytes(), OFlags::DIRECTORY).ok()
 }
 
 /// Calls `f` with each entry name of `dir` except `.` and `..` (names that are not UTF-8
@@ -50,7 +50,7 @@ pub fn ifaces(sys: &OwnedFd) -> heapless::Vec<Iface, MAX_NET_IFACES> {
         let _ = path.push_str(name);
         let _ = path.push_str("/address");
         let mut buf = [0u8; 64];
-        let Some(addr) = read_attr(&dir, &path, &mut buf) else { return };
+        let Some(addr) = read_attr(dir.as_fd(), &path, &mut buf) else { return };
         let Ok(mac) = Mac::parse(addr) else { return };
         path.clear();
         let _ = path.push_str(name);
