@@ -37,8 +37,9 @@ if [ "$size" -gt "$size_budget" ]; then
     exit 1
 fi
 
-step shellcheck -s sh dracut/50osconf/*.sh
-shellcheck -s sh dracut/50osconf/*.sh
+sh_glue=(dracut/50osconf/*.sh initramfs-hooks/hooks/osconf initramfs-hooks/scripts/init-bottom/osconf)
+step shellcheck -s sh "${sh_glue[@]}"
+shellcheck -s sh "${sh_glue[@]}"
 
 step "cargo test (integration tests run the static release binary)"
 OSCONF_BIN=$PWD/$bin cargo test

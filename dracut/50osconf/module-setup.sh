@@ -4,11 +4,18 @@
 # Functions below are called by dracut (which sources this file with bash);
 # the hook they install runs in the initramfs and is POSIX sh.
 
+# The binary to install: /usr/sbin/osconf, or $OSCONF_BIN when set in dracut's
+# environment (the VM tests use it to take a fresh build without installing it
+# on the build host). It lands at /usr/sbin/osconf in the image either way.
+osconf_bin() {
+    echo "${OSCONF_BIN:-/usr/sbin/osconf}"
+}
+
 # Included only when the binary is installed on the build host: without it the
 # hook would have nothing to run. Returning 0 (not 255) means dracut includes
 # the module by default, hostonly images too.
 check() {
-    require_binaries /usr/sbin/osconf || return 1
+    require_binaries "$(osconf_bin)" || return 1
     return 0
 }
 
@@ -31,7 +38,7 @@ installkernel() {
 
 install() {
     # A static musl binary: no libraries to resolve, so inst_simple is enough.
-    inst_simple /usr/sbin/osconf
+    inst_simple "$(osconf_bin)" /usr/sbin/osconf
     # The hook remounts a read-only root read-write for the run.
     inst_multiple mount
     # pre-pivot runs after the root is mounted at $NEWROOT and before
