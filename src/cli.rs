@@ -7,6 +7,8 @@
 //! Kernel command line (`/proc/cmdline`): `osconf.disable`, `osconf.timeout=N`,
 //! `osconf.debug`, `osconf.force`. A `--timeout` given on our own command line wins.
 
+use crate::text::index_of;
+
 /// Where os.conf comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Source<'a> {
@@ -90,18 +92,34 @@ exit: 0 applied or nothing to do, 1 some sections skipped, 2 usage error, 3 root
 
 /// Parses the arguments after the program name. `format_bit` maps a `--network` entry
 /// name to its bit (kept out of here so this module does not know the formats).
-pub fn parse<'a, I>(args: I, format_bit: impl Fn(&[u8]) -> Option<FormatSet>) -> Result<Options<'a>, Usage<'a>>
-where
-    I: IntoIterator<Item = &'a [u8]>,
-{
+pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) -> Result<Options<'a>, Usage<'a>> {
+    /// The first eight take a value (`--opt value` or `--opt=value`).
+    const NAMES: [&[u8]; 14] = [
+        b"--root",
+        b"--device",
+        b"--config",
+        b"--sys",
+        b"--dev",
+        b"--network",
+        b"--timeout",
+        b"--log",
+        b"--dry-run",
+        b"--resolve-walk",
+        b"-h",
+        b"--help",
+        b"-V",
+        b"--version",
+    ];
     let mut o = Options::default();
-    let mut it = args.into_iter();
+    let mut it = args.iter().copied();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.iter().position(|&b| b == b'=') {
             Some(eq) if arg.starts_with(b"--") => (arg.get(..eq).unwrap_or(arg), arg.get(eq + 1..)),
             _ => (arg, None),
         };
-        let mut value = || -> Result<&'a [u8], Usage<'a>> {
+        let unknown = Usage { arg, why: "unknown argument" };
+        let i = index_of(name, &NAMES).ok_or(unknown)?;
+        let v: &'a [u8] = if i < 8 {
             let v = match inline {
                 Some(v) => v,
                 None => it.next().ok_or(Usage { arg, why: "needs a value" })?,
@@ -109,44 +127,41 @@ where
             if v.is_empty() {
                 return Err(Usage { arg, why: "needs a non-empty value" });
             }
-            Ok(v)
+            v
+        } else if inline.is_some() {
+            return Err(unknown);
+        } else {
+            b""
         };
-        match name {
-            b"--root" => o.root = value()?,
-            b"--device" | b"--config" => {
+        match i {
+            0 => o.root = v,
+            1 | 2 => {
                 if o.source != Source::Scan {
                     return Err(Usage { arg, why: "only one of --device and --config" });
                 }
-                let v = value()?;
-                o.source = if name == b"--device" { Source::Device(v) } else { Source::Config(v) };
+                o.source = if i == 1 { Source::Device(v) } else { Source::Config(v) };
             }
-            b"--sys" => o.sys = value()?,
-            b"--dev" => o.dev = value()?,
-            b"--network" => {
-                let v = value()?;
+            3 => o.sys = v,
+            4 => o.dev = v,
+            5 => {
                 let mut set = 0;
                 for entry in v.split(|&b| b == b',') {
                     set |= format_bit(entry).ok_or(Usage { arg: v, why: "unknown network format" })?;
                 }
                 o.network = Some(set);
             }
-            b"--timeout" => {
-                let v = value()?;
-                o.timeout = Some(parse_u32(v).ok_or(Usage { arg: v, why: "not a number of seconds" })?);
-            }
-            b"--log" => {
-                let v = value()?;
-                o.log = match v {
-                    b"kmsg" => LogTo::Kmsg,
-                    b"stderr" => LogTo::Stderr,
-                    _ => return Err(Usage { arg: v, why: "must be kmsg or stderr" }),
+            6 => o.timeout = Some(parse_u32(v).ok_or(Usage { arg: v, why: "not a number of seconds" })?),
+            7 => {
+                o.log = match index_of(v, &[b"kmsg", b"stderr"]) {
+                    Some(0) => LogTo::Kmsg,
+                    Some(_) => LogTo::Stderr,
+                    None => return Err(Usage { arg: v, why: "must be kmsg or stderr" }),
                 };
             }
-            b"--dry-run" if inline.is_none() => o.dry_run = true,
-            b"--resolve-walk" if inline.is_none() => o.resolve_walk = true,
-            b"-h" | b"--help" => o.help = true,
-            b"-V" | b"--version" => o.version = true,
-            _ => return Err(Usage { arg, why: "unknown argument" }),
+            8 => o.dry_run = true,
+            9 => o.resolve_walk = true,
+            10 | 11 => o.help = true,
+            _ => o.version = true,
         }
     }
     Ok(o)
@@ -182,18 +197,18 @@ pub fn kernel(cmdline: &[u8]) -> Kernel {
             None => (word, None),
         };
         let flag = |v: Option<&[u8]>| !matches!(v, Some(b"0" | b"no" | b"false"));
-        match name {
-            b"osconf.disable" => k.disable = flag(value),
-            b"osconf.debug" => k.debug = flag(value),
-            b"osconf.force" => k.force = flag(value),
-            b"osconf.timeout" => match value.and_then(parse_u32) {
+        match index_of(name, &[b"osconf.disable", b"osconf.debug", b"osconf.force", b"osconf.timeout"]) {
+            Some(0) => k.disable = flag(value),
+            Some(1) => k.debug = flag(value),
+            Some(2) => k.force = flag(value),
+            Some(_) => match value.and_then(parse_u32) {
                 Some(n) => {
                     k.timeout = Some(n);
                     k.bad_timeout = false;
                 }
                 None => k.bad_timeout = true,
             },
-            _ => {}
+            None => {}
         }
     }
     k
@@ -212,8 +227,8 @@ mod tests {
     }
 
     fn p(args: &[&'static str]) -> Result<Options<'static>, (std::string::String, &'static str)> {
-        parse(args.iter().map(|a| a.as_bytes()), bit)
-            .map_err(|u| (std::string::String::from_utf8_lossy(u.arg).into_owned(), u.why))
+        let args: std::vec::Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        parse(&args, bit).map_err(|u| (std::string::String::from_utf8_lossy(u.arg).into_owned(), u.why))
     }
 
     #[test]

@@ -32,8 +32,9 @@ pub const MAX_DIR_SECTORS: u32 = 256;
 pub const MAX_CE_HOPS: u32 = 8;
 /// Longest file or directory name compared (Rock Ridge allows 255 bytes).
 pub const NAME_MAX: usize = 255;
-/// Network interfaces looked at in `/sys/class/net`.
-pub const MAX_NET_IFACES: usize = 64;
+/// Interfaces kept from `/sys/class/net` whose MAC is one os.conf names (all others are
+/// passed over, however many): a NIC plus bridges, bonds or VLANs borrowing its MAC.
+pub const MAX_NET_IFACES: usize = 32;
 /// Longest interface name (`IFNAMSIZ` − 1).
 pub const IFNAME_MAX: usize = 15;
 /// Block devices looked at in `/sys/class/block`.

@@ -67,7 +67,7 @@ pub unsafe extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) 
 }
 
 fn run(args: &[&[u8]]) -> i32 {
-    let opts = match cli::parse(args.iter().copied(), plan::format_bit) {
+    let opts = match cli::parse(args, plan::format_bit) {
         Ok(o) => o,
         Err(u) => {
             os::log::stderr(b"osconf: ");
@@ -161,7 +161,13 @@ fn run(args: &[&[u8]]) -> i32 {
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
     )
-    .map(|fd| os::sys::ifaces(&fd))
+    .map(|fd| {
+        let mut wanted: heapless::Vec<conf::Mac, { osconf::limits::MAX_NICS }> = heapless::Vec::new();
+        for n in &config.nics {
+            let _ = wanted.push(n.mac);
+        }
+        os::sys::ifaces(&fd, &wanted)
+    })
     .unwrap_or_default();
     let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
     for i in &sys_ifaces {
@@ -262,12 +268,19 @@ fn errno_words(l: &mut Line, e: rustix::io::Errno) {
 fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: Outcome) -> i32 {
     let mut l = Line::new();
     let _ = report::action(&mut l, edit, config, outcome);
-    if let Outcome::Failed { .. } = outcome {
-        log.warn(&l);
-        EXIT_ROOT
-    } else {
-        log.info(&l);
-        EXIT_OK
+    match outcome {
+        Outcome::Failed { .. } => {
+            log.warn(&l);
+            EXIT_ROOT
+        }
+        Outcome::LeftAlone(_) => {
+            log.warn(&l);
+            EXIT_SKIPPED
+        }
+        _ => {
+            log.info(&l);
+            EXIT_OK
+        }
     }
 }
 
@@ -281,7 +294,7 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
     let mut l = Line::new();
     let result = match opts.source {
         Source::Config(path) => {
-            let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::empty())
+            let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::NONBLOCK)
                 .and_then(|fd| os::file::read_all(rustix::fd::AsFd::as_fd(&fd), buf));
             match r {
                 Ok(Some(n)) => return Some(Ok(n)),

@@ -205,6 +205,9 @@ pub enum Event {
     Skipped { target: Target, why: Skip },
     /// DNS servers beyond resolv.conf's limit (they are in the network config).
     ResolvOverMax { dropped: u8 },
+    /// resolv.conf is absent (never created) or a symlink (owned by resolved or
+    /// NetworkManager), so DNS is left to the network config, if one is written.
+    ResolvLeft { symlink: bool, dns_in_network: bool },
 }
 
 impl Event {
@@ -214,7 +217,7 @@ impl Event {
         match self {
             Event::Format { .. } | Event::ExtraGateway { .. } | Event::ResolvOverMax { .. } => false,
             Event::NoGateway | Event::HostsNoAddress => false,
-            Event::Skipped { target: Target::Resolv, why: Skip::Symlink | Skip::Missing } => false,
+            Event::ResolvLeft { .. } => false,
             Event::NoFormat | Event::NicNotPresent { .. } | Event::Skipped { .. } => true,
         }
     }
@@ -315,17 +318,32 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
             }
             other => {
                 if let Some(why) = Skip::from_existing(other) {
-                    plan.event(Event::Skipped { target: Target::Resolv, why });
+                    let dns_in_network = primary_nic.is_some_and(|p| {
+                        plan.edits.iter().any(|e| matches!(e.target, Target::Network { nic, .. } if nic == p.index))
+                    });
+                    plan.event(match why {
+                        Skip::Missing | Skip::Symlink => {
+                            Event::ResolvLeft { symlink: why == Skip::Symlink, dns_in_network }
+                        }
+                        _ => Event::Skipped { target: Target::Resolv, why },
+                    });
                 }
             }
         }
     }
     if let Some(name) = &config.hostname {
         plan.add(Target::Hostname, "etc/hostname", 0o644, |o| render::hostname::render(o, name));
-        if let Existing::Regular(old) = facts.sysconfig_network {
-            plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, |o| {
+        match facts.sysconfig_network {
+            Existing::Regular(old) => plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, |o| {
                 render::sysconfig_network::merge(old, name, o)
-            });
+            }),
+            // Only RHEL-family roots have it: its absence is normal.
+            Existing::Missing => {}
+            other => {
+                if let Some(why) = Skip::from_existing(other) {
+                    plan.event(Event::Skipped { target: Target::SysconfigNetwork, why });
+                }
+            }
         }
         match (primary_nic, facts.hosts) {
             (None, _) => plan.event(Event::HostsNoAddress),

@@ -23,6 +23,8 @@ pub enum Outcome {
         step: Step,
         errno: i32,
     },
+    /// A symlink or non-regular file is where the file goes: not ours to replace.
+    LeftAlone(Skip),
 }
 
 /// The step of a confined file replacement that failed.
@@ -62,6 +64,7 @@ pub fn errno_text(errno: i32) -> &'static str {
         13 => "permission denied",
         17 => "file exists",
         18 => "path leads outside the root",
+        19 => "no such device (no iso9660 support in this kernel?)",
         20 => "a path component is not a directory",
         21 => "is a directory",
         22 => "invalid argument",
@@ -165,6 +168,14 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
         NoteKind::NicDuplicateMac { nic, first } => {
             uwrite!(w, "eth{}: same MAC address as eth{}; network for eth{} skipped", nic, first, nic)
         }
+        NoteKind::GatewayEmpty { nic } => {
+            key_line(w, Key::Nic(nic, crate::conf::NicKey::Gateway), n.line)?;
+            uwrite!(w, "empty; eth{} has no gateway", nic)
+        }
+        NoteKind::GatewayOffLink { nic } => {
+            key_line(w, Key::Nic(nic, crate::conf::NicKey::Gateway), n.line)?;
+            uwrite!(w, "outside eth{}'s subnet; reached on-link", nic)
+        }
         NoteKind::UnknownNicKey => {
             uwrite!(w, "os.conf line {}: only eth0..eth{} are supported; ignored", n.line, crate::limits::MAX_NICS - 1)
         }
@@ -217,12 +228,14 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
             via
         ),
         Event::HostsNoAddress => w.write_str("/etc/hosts: no NIC address in os.conf to map the hostname to; left unchanged"),
-        Event::Skipped { target: Target::Resolv, why: Skip::Missing } => {
-            w.write_str("/etc/resolv.conf does not exist; not created, DNS is in the network config")
+        Event::ResolvLeft { symlink, dns_in_network } => {
+            w.write_str(if symlink {
+                "/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it); left alone"
+            } else {
+                "/etc/resolv.conf does not exist; not created"
+            })?;
+            w.write_str(if dns_in_network { ", DNS is in the network config" } else { "; DNS not configured" })
         }
-        Event::Skipped { target: Target::Resolv, why: Skip::Symlink } => w.write_str(
-            "/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it); left alone, DNS is in the network config",
-        ),
         Event::Skipped { target, why } => {
             uwrite!(w, "/{} {}", target_path(target), skip_text(why))?;
             if target == Target::Shadow {
@@ -247,6 +260,7 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
         Outcome::Written { created: false } => uwrite!(w, "updated /{}: ", edit.path.as_str())?,
         Outcome::Unchanged => uwrite!(w, "/{} already up to date: ", edit.path.as_str())?,
         Outcome::Planned => uwrite!(w, "would write /{}: ", edit.path.as_str())?,
+        Outcome::LeftAlone(why) => return uwrite!(w, "/{} {}", edit.path.as_str(), skip_text(why)),
         Outcome::Failed { step, errno } => {
             uwrite!(
                 w,

@@ -95,6 +95,13 @@ pub fn first_field(line: &[u8]) -> Option<&[u8]> {
     line.split(|&b| b == b' ' || b == b'\t').find(|f| !f.is_empty())
 }
 
+/// The position of `word` in `table`. Used instead of `match word { b"…" => … }`, which
+/// the compiler unrolls into a byte-by-byte compare per arm (ten bytes of code for each
+/// character of each literal); this is one loop over one shared `==`.
+pub fn index_of(word: &[u8], table: &[&[u8]]) -> Option<usize> {
+    table.iter().position(|&t| t == word)
+}
+
 /// A stable insertion sort: the lists osconf sorts hold a few dozen items, and this is a
 /// fraction of the code size of `core`'s sorts.
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {

@@ -45,12 +45,13 @@ pub enum Key {
 
 impl Key {
     pub fn from_bytes(k: &[u8]) -> Option<Key> {
-        Some(match k {
-            b"hostname" => Key::Hostname,
-            b"password" => Key::Password,
-            b"dns_nameserver" => Key::DnsNameserver,
-            b"instance_id" => Key::InstanceId,
-            _ => {
+        const NAMED: [&[u8]; 4] = [b"hostname", b"password", b"dns_nameserver", b"instance_id"];
+        Some(match crate::text::index_of(k, &NAMED) {
+            Some(0) => Key::Hostname,
+            Some(1) => Key::Password,
+            Some(2) => Key::DnsNameserver,
+            Some(_) => Key::InstanceId,
+            None => {
                 let rest = k.strip_prefix(b"eth")?;
                 let (&digit, rest) = rest.split_first()?;
                 let rest = rest.strip_prefix(b"_")?;
@@ -115,6 +116,10 @@ pub enum NoteKind {
     NicDuplicateMac { nic: u8, first: u8 },
     /// A key that looks like ours but is not supported (e.g. `eth8_ip_addr`).
     UnknownNicKey,
+    /// `ethN_gateway=` with no value: the NIC has no gateway.
+    GatewayEmpty { nic: u8 },
+    /// The gateway is outside the NIC's subnet (e.g. /32 addressing): it is reached on-link.
+    GatewayOffLink { nic: u8 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -340,10 +345,17 @@ fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
         let ip = valid(out, s, Key::Nic(n, NicKey::IpAddr), Ipv4::parse_unicast);
         let mac = valid(out, s, Key::Nic(n, NicKey::MacAddr), Mac::parse);
         let mask = valid(out, s, Key::Nic(n, NicKey::Netmask), Prefix::parse);
-        let gw = valid(out, s, Key::Nic(n, NicKey::Gateway), Ipv4::parse_unicast);
+        let gw_key = Key::Nic(n, NicKey::Gateway);
+        let gw = match s.get(gw_key.slot()).and_then(Option::as_ref) {
+            Some(Raw { line, value, error: None }) if value.is_empty() => {
+                out.note(*line, NoteKind::GatewayEmpty { nic: n });
+                Ok(None)
+            }
+            _ => valid(out, s, gw_key, Ipv4::parse_unicast),
+        };
         let (Ok(ip), Ok(mac), Ok(mask), Ok(gw)) = (ip, mac, mask, gw) else { continue };
-        let (addr, mac, prefix) = match (ip, mac, mask) {
-            (Some((_, a)), Some((_, m)), Some((_, p))) => (a, m, p),
+        let (ip_line, addr, mac, prefix) = match (ip, mac, mask) {
+            (Some((l, a)), Some((_, m)), Some((_, p))) => (l, a, m, p),
             (None, _, _) | (_, None, _) | (_, _, None) => {
                 let key = if ip.is_none() {
                     NicKey::IpAddr
@@ -360,6 +372,32 @@ fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
             let first = first.index;
             out.note(0, NoteKind::NicDuplicateMac { nic: n, first });
             continue;
+        }
+        // Below /31 the subnet's first and last addresses are not hosts (RFC 3021 lets /31
+        // and /32 use every address).
+        let host = |a: Ipv4| {
+            let h = a.to_u32() & !prefix.mask();
+            prefix.bits() >= 31 || (h != 0 && h != !prefix.mask())
+        };
+        if !host(addr) {
+            out.note(ip_line, NoteKind::Invalid { key: Key::Nic(n, NicKey::IpAddr), why: Invalid::NotHostAddress });
+            continue;
+        }
+        if let Some((line, g)) = gw {
+            let why = if g == addr {
+                Some(Invalid::OwnAddress)
+            } else if addr.same_subnet(g, prefix) && !host(g) {
+                Some(Invalid::NotHostAddress)
+            } else {
+                None
+            };
+            if let Some(why) = why {
+                out.note(line, NoteKind::Invalid { key: gw_key, why });
+                continue;
+            }
+            if !addr.same_subnet(g, prefix) {
+                out.note(line, NoteKind::GatewayOffLink { nic: n });
+            }
         }
         let gateway = gw.map(|(_, g)| g);
         let _ = out.config.nics.push(Nic { index: n, mac, addr, prefix, gateway });

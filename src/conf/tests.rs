@@ -67,12 +67,15 @@ fn vendor_sample_parses_except_its_plaintext_password() {
 
 #[test]
 fn crlf_bom_comments_blanks_and_quotes() {
-    let text = "\u{feff}# Tencent config\r\n\r\n  hostname = 'web-1'  \r\npassword=\"$6$rounds=5000$salt$hash=./\"\r\neth0_ip_addr=10.0.0.5 # primary\r\neth0_mac_addr=52-54-00-AA-BB-CC\r\neth0_netmask=/24\r\ninstance_id=ins-abc123\r\n";
+    let text = "\u{feff}# Tencent config\r\n\r\n  hostname = 'web-1'  \r\npassword=\"$6$rounds=5000$usesomesillystri$e74JoeIGVLawgX/zXBUlf0msAfMiZTP9fT40tyyrE6tZL9dghrHqPAs2UWcFBitOot0e/T6QndGaAkehCxaGN/\"\r\neth0_ip_addr=10.0.0.5 # primary\r\neth0_mac_addr=52-54-00-AA-BB-CC\r\neth0_netmask=/24\r\ninstance_id=ins-abc123\r\n";
     let p = parse(text.as_bytes());
     assert_eq!(notes(&p), std::vec::Vec::<S>::new());
     let c = &p.config;
     assert_eq!(c.hostname.as_ref().unwrap().as_str(), "web-1");
-    assert_eq!(c.password.as_ref().unwrap().expose(), "$6$rounds=5000$salt$hash=./");
+    assert_eq!(
+        c.password.as_ref().unwrap().expose(),
+        "$6$rounds=5000$usesomesillystri$e74JoeIGVLawgX/zXBUlf0msAfMiZTP9fT40tyyrE6tZL9dghrHqPAs2UWcFBitOot0e/T6QndGaAkehCxaGN/"
+    );
     assert_eq!(c.instance_id.as_deref(), Some("ins-abc123"));
     assert_eq!(c.nics[0].gateway, None);
     assert_eq!(c.nics[0].prefix.bits(), 24);
@@ -82,9 +85,19 @@ fn crlf_bom_comments_blanks_and_quotes() {
 
 #[test]
 fn dollar_is_never_expanded_bare_or_quoted() {
-    for line in ["password=$6$salt$hash", "password=\"$6$salt$hash\"", "password='$6$salt$hash'"] {
+    for line in [
+        "password=$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.",
+        "password=\"$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.\"",
+        "password='$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.'",
+    ] {
         let p = parse(line.as_bytes());
-        assert_eq!(p.config.password.as_ref().map(|h| h.expose()), Some("$6$salt$hash"), "case {line:?}");
+        assert_eq!(
+            p.config.password.as_ref().map(|h| h.expose()),
+            Some(
+                "$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1."
+            ),
+            "case {line:?}"
+        );
     }
 }
 
@@ -94,7 +107,10 @@ fn per_section_failures() {
         ("password=", &["1: invalid password Empty"]),
         ("password=\"\"", &["1: invalid password Empty"]),
         ("password=$6$sa:lt$hash", &["1: invalid password BadChar"]),
-        ("password=\"$6$salt$hash", &["1: syntax password UnterminatedQuote"]),
+        (
+            "password=\"$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.",
+            &["1: syntax password UnterminatedQuote"],
+        ),
         ("hostname=bad host", &["1: invalid hostname BadChar"]),
         ("hostname=$(reboot)", &["1: invalid hostname BadChar"]),
         ("dns_nameserver=\"x y\"", &["1: invalid dns_nameserver NoDnsServer"]),
@@ -130,11 +146,14 @@ fn one_bad_section_leaves_the_others() {
 
 #[test]
 fn last_duplicate_wins_even_when_it_is_bad() {
-    let p = parse(b"password=$6$a$good\npassword=bad:hash\n");
+    let p = parse(b"password=$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.\npassword=bad:hash\n");
     assert!(p.config.password.is_none());
     assert_eq!(notes(&p), ["2: duplicate password 1", "2: invalid password BadChar"]);
-    let p = parse(b"password=bad:hash\npassword=$6$a$good\n");
-    assert_eq!(p.config.password.as_ref().unwrap().expose(), "$6$a$good");
+    let p = parse(b"password=bad:hash\npassword=$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.\n");
+    assert_eq!(
+        p.config.password.as_ref().unwrap().expose(),
+        "$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1."
+    );
     assert_eq!(notes(&p), ["2: duplicate password 1"]);
 }
 
@@ -169,4 +188,33 @@ fn keys() {
     assert_eq!(Key::from_bytes(b"eth8_gateway"), None);
     assert_eq!(Key::from_bytes(b"eth0_ip"), None);
     assert_eq!(Key::from_bytes(b"HOSTNAME"), None);
+}
+
+#[test]
+fn nic_addresses_and_gateways_are_checked_against_the_subnet() {
+    let nic = |ip: &str, mask: &str, gw: Option<&str>| {
+        let mut t = format!("eth0_ip_addr={ip}\neth0_mac_addr=52:54:00:aa:bb:cc\neth0_netmask={mask}\n");
+        if let Some(g) = gw {
+            t += &format!("eth0_gateway={g}\n");
+        }
+        let p = parse(t.as_bytes());
+        (notes(&p), p.config.nics.first().map(|n| n.gateway))
+    };
+    type Case<'a> = ((&'a str, &'a str, Option<&'a str>), (&'a [&'a str], Option<Option<&'a str>>));
+    let cases: &[Case] = &[
+        (("10.0.0.5", "24", Some("10.0.0.1")), (&[], Some(Some("10.0.0.1")))),
+        (("10.0.0.0", "24", None), (&["1: invalid eth0_ip_addr NotHostAddress"], None)),
+        (("10.0.0.255", "24", None), (&["1: invalid eth0_ip_addr NotHostAddress"], None)),
+        (("10.0.0.0", "31", None), (&[], Some(None))),
+        (("10.0.0.7", "32", Some("10.0.0.1")), (&["4: GatewayOffLink { nic: 0 }"], Some(Some("10.0.0.1")))),
+        (("10.0.0.5", "24", Some("10.0.0.5")), (&["4: invalid eth0_gateway OwnAddress"], None)),
+        (("10.0.0.5", "24", Some("10.0.0.255")), (&["4: invalid eth0_gateway NotHostAddress"], None)),
+        (("10.0.0.5", "24", Some("192.168.1.1")), (&["4: GatewayOffLink { nic: 0 }"], Some(Some("192.168.1.1")))),
+        (("10.0.0.5", "24", Some("")), (&["4: GatewayEmpty { nic: 0 }"], Some(None))),
+    ];
+    for ((ip_, mask, gw), (want_notes, want_gw)) in cases {
+        let (n, g) = nic(ip_, mask, *gw);
+        assert_eq!(n, *want_notes, "case {ip_}/{mask} via {gw:?}");
+        assert_eq!(g, want_gw.map(|g| g.map(ip)), "case {ip_}/{mask} via {gw:?}");
+    }
 }

@@ -3,6 +3,7 @@
 //! field, `$` in a hostname, …). Renderers take these types, never raw strings.
 
 use crate::limits::{HASH_MAX, HOST_NAME_MAX, LABEL_MAX, MAX_DNS};
+use crate::text::index_of;
 use core::net::Ipv4Addr;
 use heapless::{String, Vec};
 use ufmt::{Formatter, uDisplay, uWrite};
@@ -22,6 +23,14 @@ pub enum Invalid {
     /// Not usable as a host address (0.0.0.0, 255.255.255.255, multicast, loopback).
     NotUnicast,
     NoDnsServer,
+    /// The network or broadcast address of the NIC's subnet.
+    NotHostAddress,
+    /// A gateway equal to the NIC's own address.
+    OwnAddress,
+    /// An all-zero, multicast or broadcast MAC.
+    NotUnicastMac,
+    /// A hostname that is an IPv4 address.
+    HostnameIsAddress,
 }
 
 impl Invalid {
@@ -39,6 +48,10 @@ impl Invalid {
             Invalid::NotMac => "not a MAC address (six hex pairs separated by ':' or '-')",
             Invalid::NotUnicast => "not a usable unicast address",
             Invalid::NoDnsServer => "no valid IPv4 nameserver",
+            Invalid::NotHostAddress => "the network or broadcast address of the subnet, not a host's",
+            Invalid::OwnAddress => "the NIC's own address cannot be its gateway",
+            Invalid::NotUnicastMac => "not a NIC's MAC address (all zeros, multicast or broadcast)",
+            Invalid::HostnameIsAddress => "an IP address, not a hostname",
         }
     }
 }
@@ -76,7 +89,7 @@ impl Hostname {
         if s.len() > HOST_NAME_MAX {
             let first = s.split(|&b| b == b'.').next().unwrap_or(s);
             if first.len() == s.len() {
-                return Err(Invalid::TooLong);
+                return Err(Invalid::HostnameLabel);
             }
             s = first;
             ch.cut_to_first_label = true;
@@ -101,6 +114,9 @@ impl Hostname {
             if !ok {
                 return Err(Invalid::HostnameLabel);
             }
+        }
+        if Ipv4::parse(out.as_bytes()).is_ok() {
+            return Err(Invalid::HostnameIsAddress);
         }
         Ok((Hostname(out), ch))
     }
@@ -138,16 +154,21 @@ impl core::fmt::Debug for CryptHash {
     }
 }
 
-/// The crypt(3) salt/hash alphabet (`./0-9A-Za-z`).
+/// The crypt(3) salt/hash alphabet, in its order (`./0-9A-Za-z`).
+const CRYPT64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
 fn is_crypt64(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'.' || b == b'/'
 }
 
 impl CryptHash {
-    /// Accepts `$id$…` hashes of any scheme (`$1$`, `$2b$`, `$5$`, `$6$` with
-    /// `rounds=`, `$y$`, `$7$`, `$gy$`, `$sha1$`, `$md5,rounds=…$`) and 13-character
-    /// traditional DES. Refuses empty values, `:`, blanks, control bytes, and anything
-    /// that does not have a hash's shape (a plaintext password most of all).
+    /// Accepts the crypt(3) hash formats libxcrypt produces, each checked for its shape:
+    /// traditional DES (13 characters), `$1$` (MD5), `$5$`/`$6$` (SHA-crypt, with an
+    /// optional `rounds=N`), `$2a$`/`$2b$`/`$2x$`/`$2y$` (bcrypt), `$y$`/`$gy$`
+    /// (yescrypt), `$7$` (scrypt), `$sha1$` and `$md5` (SunMD5). Refuses empty values, `:`,
+    /// blanks, control bytes, unknown schemes, missing fields and wrong lengths — so a
+    /// plaintext password (the vendor's own sample is one) or a truncated hash never
+    /// reaches `/etc/shadow`, where it would lock root out.
     pub fn parse(raw: &[u8]) -> Result<CryptHash, Invalid> {
         if raw.is_empty() {
             return Err(Invalid::Empty);
@@ -158,29 +179,7 @@ impl CryptHash {
         if raw.iter().any(|&b| b == b':' || b <= b' ' || b >= 0x7f) {
             return Err(Invalid::BadChar);
         }
-        let ok = match raw.strip_prefix(b"$") {
-            None => raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)),
-            Some(rest) => {
-                // $scheme[,params]$field$...$hash : scheme is [a-z0-9]+, fields use the
-                // crypt alphabet plus '=' ',' '-' for parameters (rounds=5000, m=...).
-                let mut parts = rest.split(|&b| b == b'$');
-                let scheme = parts.next().unwrap_or(&[]);
-                let scheme_name = scheme.split(|&b| b == b',').next().unwrap_or(&[]);
-                let scheme_ok = !scheme_name.is_empty()
-                    && scheme_name.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-                    && scheme.iter().all(|&b| is_crypt64(b) || b == b'=' || b == b',');
-                let mut n = 0;
-                let mut last_nonempty = false;
-                let mut fields_ok = true;
-                for p in parts {
-                    n += 1;
-                    last_nonempty = !p.is_empty();
-                    fields_ok &= p.iter().all(|&b| is_crypt64(b) || b == b'=' || b == b',' || b == b'-');
-                }
-                scheme_ok && fields_ok && n >= 1 && last_nonempty
-            }
-        };
-        if !ok {
+        if !crypt_shape(raw) {
             return Err(Invalid::NotCryptHash);
         }
         let mut s = String::new();
@@ -200,6 +199,53 @@ impl CryptHash {
     /// storing the hash.
     pub fn fingerprint(&self, key: &[u8]) -> u64 {
         fnv1a(key, self.0.as_bytes())
+    }
+}
+
+/// Whether `raw` has the shape of a crypt(3) hash (see [`CryptHash::parse`]).
+fn crypt_shape(raw: &[u8]) -> bool {
+    let b64 = |f: &[u8], min: usize, max: usize| (min..=max).contains(&f.len()) && f.iter().all(|&b| is_crypt64(b));
+    let Some(rest) = raw.strip_prefix(b"$") else {
+        // DES: 2 salt + 11 hash characters; the last one carries 4 bits, so it is one of
+        // the 16 characters whose index in the alphabet is a multiple of 4.
+        let last_ok = raw.last().is_some_and(|&c| CRYPT64.iter().position(|&x| x == c).is_some_and(|i| i % 4 == 0));
+        return b64(raw, 13, 13) && last_ok;
+    };
+    let mut f: heapless::Vec<&[u8], 6> = heapless::Vec::new();
+    for part in rest.split(|&b| b == b'$') {
+        if f.push(part).is_err() {
+            return false;
+        }
+    }
+    let rounds = |p: &[u8]| {
+        p.strip_prefix(b"rounds=").is_some_and(|n| !n.is_empty() && n.len() <= 10 && n.iter().all(u8::is_ascii_digit))
+    };
+    let digits = |n: &[u8], len: usize| (1..=len).contains(&n.len()) && n.iter().all(u8::is_ascii_digit);
+    const IDS: [&[u8]; 10] = [b"1", b"5", b"6", b"2a", b"2b", b"2x", b"2y", b"y", b"gy", b"7"];
+    let (id, rest) = f.split_first().map_or((&b""[..], &[][..]), |(id, rest)| (*id, rest));
+    // SunMD5: `$md5[,rounds=N]$salt$$hash` (the empty field is part of the format).
+    if id.starts_with(b"md5") {
+        return match rest {
+            [salt, b"", hash] | [salt, hash] => b64(salt, 1, 8) && b64(hash, 22, 22),
+            _ => false,
+        };
+    }
+    if id == b"sha1" {
+        return matches!(rest, [n, salt, hash] if digits(n, 10) && b64(salt, 1, 64) && b64(hash, 28, 28));
+    }
+    // SHA-crypt takes an optional `rounds=N` field before the salt.
+    let sha_rest = match rest {
+        [r, more @ ..] if rounds(r) => more,
+        _ => rest,
+    };
+    match (index_of(id, &IDS), rest, sha_rest) {
+        (Some(0), [salt, hash], _) => b64(salt, 1, 8) && b64(hash, 22, 22),
+        (Some(1), _, [salt, hash]) => b64(salt, 0, 16) && b64(hash, 43, 43),
+        (Some(2), _, [salt, hash]) => b64(salt, 0, 16) && b64(hash, 86, 86),
+        (Some(3..=6), [cost, rest], _) => cost.len() == 2 && digits(cost, 2) && b64(rest, 53, 53),
+        (Some(7 | 8), [params, salt, hash], _) => b64(params, 1, 64) && b64(salt, 0, 86) && b64(hash, 43, 43),
+        (Some(9), [settings, hash], _) => b64(settings, 14, 128) && b64(hash, 43, 43),
+        _ => false,
     }
 }
 
@@ -369,7 +415,7 @@ impl Mac {
         }
         if mac == [0; 6] || mac[0] & 1 == 1 {
             // all-zero, or a multicast/broadcast address: no NIC has it.
-            return Err(Invalid::NotMac);
+            return Err(Invalid::NotUnicastMac);
         }
         Ok(Mac(mac))
     }
@@ -493,6 +539,9 @@ mod tests {
             ("_lead", Err(Invalid::HostnameLabel)),
             ("a..b", Err(Invalid::HostnameLabel)),
             ("h\u{e9}te", Err(Invalid::BadChar)),
+            ("10.0.0.7", Err(Invalid::HostnameIsAddress)),
+            ("10.0.0.7.", Err(Invalid::HostnameIsAddress)),
+            ("10.0.0.7x", Ok("10.0.0.7x")),
         ];
         for (raw, want) in cases {
             let got = Hostname::parse(raw.as_bytes()).map(|(h, _)| std::string::String::from(h.as_str()));
@@ -507,7 +556,7 @@ mod tests {
         assert_eq!(h.as_str(), "vm-1");
         assert!(ch.cut_to_first_label && !ch.underscores);
         let one_label = "y".repeat(65);
-        assert_eq!(Hostname::parse(one_label.as_bytes()), Err(Invalid::TooLong));
+        assert_eq!(Hostname::parse(one_label.as_bytes()), Err(Invalid::HostnameLabel));
         let exactly = ["a".repeat(62), "b".to_string()].join(".");
         assert_eq!(Hostname::parse(exactly.as_bytes()).unwrap().0.as_str(), exactly);
         let label64 = "z".repeat(64);
@@ -525,14 +574,16 @@ mod tests {
 
     #[test]
     fn crypt_hash_rules() {
+        // Made by libxcrypt (Python's crypt, Perl's crypt) for "osconf-test".
         let ok = [
-            "abJnggxhB/yWI",
-            "$1$saltsalt$qjXMvbEw8oaL.CzflDugX/",
-            "$5$rounds=10000$saltstring$3xv.VbSHBb41AL9AvLeujZkZRBAwqFMz2.opqey6IcA",
-            "$6$rounds=5000$usesomesillystri$D4IrlXatmP7rx3P3InaxBeoomnAihCKRVQP22JZ6EY47Wc6BkroIuUUBOov1i.S5KPgErtP/EN5mcO.ChWQW21",
-            "$6$J1x2bXoH$e4Zp4yq0T5iN6m5z7m8Q5x5pY3m7h6r1s2t3u4v5w6x7y8z9A0B1C2D3E4F5G6H7I8J9K0L1M2N3O4P5Q6R7S8",
-            "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$X3DX6M94c7o.9agCG9G317fhZg9SqC.5i5rd.RhAtQ7",
-            "$2b$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy",
+            "m3OGdrDCtGVPY",
+            "$1$Sc30m2wp$UVxhKuygKIfyNORlBqd/30",
+            "$5$9RjZ7wo9Ww.17H6F$B8hOT3d6LRFPRqAKrHIYhgLv0DqN6NADY63iIm5qvj8",
+            "$5$rounds=10000$saltsaltsalt$AJjBvdmZko8JAXa0rU4iL4baTsgxlyns4TgyDcDxiZ/",
+            "$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.",
+            "$6$rounds=5000$usesomesillystri$e74JoeIGVLawgX/zXBUlf0msAfMiZTP9fT40tyyrE6tZL9dghrHqPAs2UWcFBitOot0e/T6QndGaAkehCxaGN/",
+            "$2b$12$muXkx/7O2bLBlDfjbos7WuAOayBIsiIwlnnzzPBYfWMum6EDSVyqC",
+            "$y$j9T$F5Jx5fExrKuPp53xLKQ..1$tMrRxM4z1pZghwtLpuxX8vxdUtTD0.WQXCnaAi2wxpC",
             "$md5,rounds=5000$GUBv0xjJ$$mSwgIswdjlTY0YxV7HBVm0",
         ];
         for h in ok {
@@ -541,13 +592,24 @@ mod tests {
         let bad: &[(&str, Invalid)] = &[
             ("", Invalid::Empty),
             ("GRSgae1fw9frsG.rfrF", Invalid::NotCryptHash),
+            ("Passw0rd12345", Invalid::NotCryptHash),
+            ("$ecret$pass", Invalid::NotCryptHash),
+            ("$zz$abc$def", Invalid::NotCryptHash),
+            ("$6$salt", Invalid::NotCryptHash),
+            ("$6$salt$", Invalid::NotCryptHash),
+            ("$6$salt$tooshort", Invalid::NotCryptHash),
+            (
+                "$6$rounds=x$salt$e74JoeIGVLawgX/zXBUlf0msAfMiZTP9fT40tyyrE6tZL9dghrHqPAs2UWcFBitOot0e/T6QndGaAkehCxaGN/",
+                Invalid::NotCryptHash,
+            ),
+            ("$1$Sc30m2wp$UVxhKuygKIfyNORlBqd/3", Invalid::NotCryptHash),
+            ("$2b$1$muXkx/7O2bLBlDfjbos7WuAOayBIsiIwlnnzzPBYfWMum6EDSVyqC", Invalid::NotCryptHash),
             ("$6$salt$ha:sh", Invalid::BadChar),
             ("$6$salt$ha sh", Invalid::BadChar),
             ("$6$salt$hash\n", Invalid::BadChar),
             ("!$6$salt$hash", Invalid::NotCryptHash),
             ("*", Invalid::NotCryptHash),
             ("!!", Invalid::NotCryptHash),
-            ("$6$salt$", Invalid::NotCryptHash),
             ("$$x", Invalid::NotCryptHash),
             ("$6$sa'lt$hash", Invalid::NotCryptHash),
             ("abJnggxhB/yW!", Invalid::NotCryptHash),
@@ -561,7 +623,7 @@ mod tests {
 
     #[test]
     fn crypt_hash_debug_is_redacted() {
-        let h = CryptHash::parse(b"$6$salt$abcdef").unwrap();
+        let h = CryptHash::parse(b"m3OGdrDCtGVPY").unwrap();
         assert_eq!(std::format!("{h:?}"), "CryptHash(<redacted>)");
         assert_ne!(h.fingerprint(b"k1"), h.fingerprint(b"k2"));
     }
@@ -635,6 +697,9 @@ mod tests {
             "52:54:00:e1:96:eb:",
         ] {
             assert!(Mac::parse(bad.as_bytes()).is_err(), "case {bad:?}");
+        }
+        for multicast in ["00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01"] {
+            assert_eq!(Mac::parse(multicast.as_bytes()), Err(Invalid::NotUnicastMac), "case {multicast:?}");
         }
         let mut s: String<16> = String::new();
         Mac::parse(b"52:54:00:E1:96:EB").unwrap().write_compact(&mut s).unwrap();

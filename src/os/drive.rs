@@ -65,8 +65,11 @@ fn errno_line(l: &mut Line, e: Errno) {
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
     let shown = core::str::from_utf8(path).unwrap_or("?");
     let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
-    let is_block =
-        rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode) == FileType::BlockDevice).unwrap_or(false);
+    let kind = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode)).map_err(DriveError::Open)?;
+    if kind == FileType::Directory {
+        return Err(DriveError::Open(Errno::ISDIR));
+    }
+    let is_block = kind == FileType::BlockDevice;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     if is_block {
         let mut l = Line::new();

@@ -14,7 +14,7 @@
 //! temp file.
 
 use crate::os::file::{open_read, read_all, write_all};
-use osconf::plan::Existing;
+use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags, XattrFlags};
@@ -186,7 +186,7 @@ impl Root {
             Ok(None) => Outcome::Planned,
             Ok(Some(old)) if same(&old, content) => Outcome::Unchanged,
             Ok(Some(_)) => Outcome::Planned,
-            Err(e) => Outcome::Failed { step: Step::Existing, errno: e.raw_os_error() },
+            Err(e) => refusal(e),
         }
     }
 
@@ -231,7 +231,7 @@ impl Root {
         };
         let old = match Self::open_old(&dir, name) {
             Ok(old) => old,
-            Err(e) => return fail(Step::Existing, e),
+            Err(e) => return refusal(e),
         };
         if let Some(old) = &old {
             if same(old, content) {
@@ -260,6 +260,16 @@ impl Root {
         // The rename is done; a failed directory fsync only weakens durability.
         let _ = rustix::fs::fsync(&dir);
         Outcome::Written { created: old.is_none() }
+    }
+}
+
+/// What an error opening the existing file means: a symlink or a non-regular file is
+/// left to its owner; anything else is a failure.
+fn refusal(e: Errno) -> Outcome {
+    match e {
+        Errno::LOOP => Outcome::LeftAlone(Skip::Symlink),
+        Errno::ISDIR | Errno::INVAL => Outcome::LeftAlone(Skip::NotRegular),
+        e => Outcome::Failed { step: Step::Existing, errno: e.raw_os_error() },
     }
 }
 

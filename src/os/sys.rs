@@ -41,8 +41,9 @@ pub struct Iface {
     physical: bool,
 }
 
-/// Every interface in `<sys>/class/net` with an Ethernet MAC.
-pub fn ifaces(sys: &OwnedFd) -> heapless::Vec<Iface, MAX_NET_IFACES> {
+/// The interfaces in `<sys>/class/net` whose MAC is one of `wanted` (however many other
+/// interfaces there are: only matches are kept).
+pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
     let mut out = heapless::Vec::new();
     let Some(dir) = open_dir(sys, "class/net") else { return out };
     each_entry(&dir, |name| {
@@ -52,6 +53,9 @@ pub fn ifaces(sys: &OwnedFd) -> heapless::Vec<Iface, MAX_NET_IFACES> {
         let mut buf = [0u8; 64];
         let Some(addr) = read_attr(dir.as_fd(), &path, &mut buf) else { return };
         let Ok(mac) = Mac::parse(addr) else { return };
+        if !wanted.contains(&mac) {
+            return;
+        }
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/device");

@@ -3,7 +3,7 @@
 use super::*;
 use crate::conf::parse;
 
-const CONF: &str = "hostname=VM_1\npassword=$6$salt$hash\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth0_gateway=10.0.0.1\ndns_nameserver=\"10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.6\"\n";
+const CONF: &str = "hostname=VM_1\npassword=$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth0_gateway=10.0.0.1\ndns_nameserver=\"10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.6\"\n";
 
 fn mac(s: &str) -> Mac {
     Mac::parse(s.as_bytes()).unwrap()
@@ -49,7 +49,10 @@ fn full_plan_with_networkd() {
     );
     assert_eq!(text(&p, "etc/hostname"), "VM-1\n");
     assert_eq!(text(&p, "etc/hosts"), "127.0.0.1\tlocalhost\n10.0.0.5\tVM-1\n");
-    assert_eq!(text(&p, "etc/shadow"), "root:$6$salt$hash:20000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n");
+    assert_eq!(
+        text(&p, "etc/shadow"),
+        "root:$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.:20000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+    );
     assert_eq!(text(&p, "etc/resolv.conf"), "nameserver 10.0.0.2\nnameserver 10.0.0.3\nnameserver 10.0.0.4\n");
     assert!(text(&p, "etc/systemd/network/10-osconf-525400000001.network").contains("DNS=10.0.0.6\n"));
     assert_eq!(p.events.as_slice(), [Event::ResolvOverMax { dropped: 1 }]);
@@ -110,7 +113,7 @@ fn files_that_are_not_ours_to_touch() {
         p.events.as_slice(),
         [
             Event::NoFormat,
-            Event::Skipped { target: Target::Resolv, why: Skip::Symlink },
+            Event::ResolvLeft { symlink: true, dns_in_network: false },
             Event::Skipped { target: Target::Hosts, why: Skip::NotRegular },
             Event::Skipped { target: Target::Shadow, why: Skip::NoRootLine },
         ]

@@ -8,6 +8,8 @@
 //! line's terminator (`\n`, `\r\n`, none) are kept as they were; a line with only two
 //! fields (`root:x`) becomes `root:<hash>:<day>`. Every other line is copied byte for
 //! byte. A line reading just `root` (no `:`) is not a root line: glibc cannot parse it.
+//! When root's field already holds the hash, the line is kept as it is: re-applying the
+//! same CD must not move the last-change day (and with it password aging) every boot.
 //!
 //! The output holds a password hash: on any error nothing is left in `out` past its
 //! starting length, and the caller wipes the buffer ([`Out::wipe`]) when done.
@@ -68,6 +70,11 @@ fn merge_lines(old: &[u8], hash: &CryptHash, day: Option<u32>, out: &mut Out<'_>
         };
         done = true;
         let body = chomp(rest);
+        if body.split(|&b| b == b':').next() == Some(hash.expose().as_bytes()) {
+            // Already this hash: keep the line, and with it the day it was set (aging).
+            out.put(line)?;
+            continue;
+        }
         let terminator = rest.get(body.len()..).unwrap_or(&[]);
         // [password, lastchg, everything after the 3rd ':']
         let later = body.splitn(3, |&b| b == b':').nth(2);
@@ -112,7 +119,7 @@ mod tests {
     use crate::text::Out;
 
     const HASH: &[u8] =
-        b"$6$Zq1xV8rT$u3bVn0yKp5Yf1hQ2m7Wc9Ld4sRz8Ea6Gt0Jx2Nk5Pb7Mv3Hs9Cq1Lw4Fy8Dr6Tg2Ue0Ia5Ob7Pc3Vd9We1Xf4Yg6Zh8Ai0Bj2Ck4Dl6E";
+        b"$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.";
     const DAY: Option<u32> = Some(20_000);
 
     /// (case, lastchg day, old file, expected)
@@ -218,5 +225,15 @@ mod tests {
         let shown = out.as_bytes();
         assert!(shown.starts_with(b"root:<redacted>:20000:0:99999:7:::\n"));
         assert!(!shown.windows(3).any(|w| w == b"$6$"));
+    }
+
+    #[test]
+    fn the_same_hash_keeps_the_line_and_its_day() {
+        let hash = CryptHash::parse(HASH).unwrap();
+        let old = [b"root:".as_slice(), HASH, b":19000:0:99999:7:::\nbin:*:1::::::\n"].concat();
+        let mut buf = [0u8; 512];
+        let mut out = Out::new(&mut buf);
+        merge(&old, &hash, DAY, &mut out).unwrap();
+        assert_bytes("same hash", out.as_bytes(), &old);
     }
 }

@@ -1,6 +1,7 @@
 //! RHEL `/etc/sysconfig/network` (initscripts' sysconfig.txt): the `HOSTNAME=` line.
 //!
-//! Merge rule: the first line that starts with `HOSTNAME=` (after any blanks) becomes
+//! Merge rule: the first line that assigns `HOSTNAME` — `HOSTNAME=` or `export HOSTNAME=`,
+//! after any blanks (the file is sourced by shell scripts, so an `export` line counts) — becomes
 //! `HOSTNAME=<name>\n`, later ones are dropped, and when there is none ours is appended
 //! (after a `\n` if the old file lacked a final one). Every other line is copied byte for
 //! byte. The name needs no shell quoting: [`Hostname`] holds only `[A-Za-z0-9.-]`.
@@ -12,7 +13,7 @@ use ufmt::uwriteln;
 pub fn merge(old: &[u8], name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
     let mut done = false;
     for line in lines(old) {
-        if !trim_blanks(chomp(line)).starts_with(b"HOSTNAME=") {
+        if !assigns_hostname(line) {
             out.put(line)?;
         } else if !done {
             uwriteln!(out, "HOSTNAME={}", name)?;
@@ -28,6 +29,15 @@ pub fn merge(old: &[u8], name: &Hostname, out: &mut Out<'_>) -> Result<(), Full>
     Ok(())
 }
 
+fn assigns_hostname(line: &[u8]) -> bool {
+    let l = trim_blanks(chomp(line));
+    let l = l
+        .strip_prefix(b"export")
+        .filter(|r| r.first().is_some_and(|b| *b == b' ' || *b == b'\t'))
+        .map_or(l, trim_blanks);
+    l.starts_with(b"HOSTNAME=")
+}
+
 #[cfg(test)]
 mod tests {
     use super::merge;
@@ -40,6 +50,11 @@ mod tests {
         ("absent", golden!("sysconfig_network", "absent", "in"), golden!("sysconfig_network", "absent", "out")),
         ("two", golden!("sysconfig_network", "two", "in"), golden!("sysconfig_network", "two", "out")),
         ("empty", b"", b"HOSTNAME=vm-10-20.example.com\n"),
+        (
+            "export",
+            b"NETWORKING=yes\nexport HOSTNAME=old\n\texport  HOSTNAME=old2\nexported=1\n",
+            b"NETWORKING=yes\nHOSTNAME=vm-10-20.example.com\nexported=1\n",
+        ),
     ];
 
     fn run(old: &[u8], buf: &mut [u8]) -> usize {

@@ -137,15 +137,15 @@ pub fn make_iso(out: &Path, label: &str, extra: &[&str], files: &[(&str, &str)])
     for (p, c) in files {
         put(&src, p, c, 0o644);
     }
-    let st = Command::new("xorriso")
+    let run = Command::new("xorriso")
         .args(["-as", "mkisofs", "-quiet", "-o"])
         .arg(out)
         .args(["-V", label])
         .args(extra)
         .arg(&src)
-        .status()
+        .output()
         .expect("xorriso must be installed (scripts/setup.sh installs it)");
-    assert!(st.success(), "xorriso failed");
+    assert!(run.status.success(), "xorriso failed: {}", String::from_utf8_lossy(&run.stderr));
     fs::remove_dir_all(&src).unwrap();
 }
 
