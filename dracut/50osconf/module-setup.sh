@@ -39,8 +39,6 @@ installkernel() {
 install() {
     # A static musl binary: no libraries to resolve, so inst_simple is enough.
     inst_simple "$(osconf_bin)" /usr/sbin/osconf
-    # The hook remounts a read-only root read-write for the run.
-    inst_multiple mount
     # pre-pivot runs after the root is mounted at $NEWROOT and before
     # switch_root, in the shell init and in dracut-pre-pivot.service alike.
     # 70 comes after the upstream pre-pivot hooks that mount or prepare the
