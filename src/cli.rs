@@ -77,17 +77,11 @@ pub struct Usage<'a> {
     pub why: &'static str,
 }
 
-pub const USAGE: &str = "usage: osconf [--root DIR] [--device PATH | --config FILE] [--sys DIR] [--network LIST] [--dry-run] [--timeout SECONDS] [--log kmsg|stderr]
-  --root DIR        the root to configure (default /sysroot)
-  --device PATH     read os.conf from this block device or ISO image instead of scanning
-  --config FILE     read this os.conf file directly
-  --sys DIR         sysfs to look at for block devices and NICs (default /sys)
-  --dev DIR         where block device nodes are (default /dev)
-  --network LIST    network formats to write, comma-separated (ifcfg, networkd); default: detect
-  --dry-run         print what would be written (hashes redacted) and write nothing
-  --timeout SECONDS how long to wait for a late config CD (default 5; kernel: osconf.timeout=)
-  --log kmsg|stderr where log lines go (default: /dev/kmsg when writable, else stderr)
-exit: 0 applied or nothing to do, 1 some sections skipped, 2 usage error, 3 root not writable
+/// `--help` (each option is described in the README).
+pub const USAGE: &str = "usage: osconf [--root DIR] [--device PATH | --config FILE] [--sys DIR] [--dev DIR]
+              [--network ifcfg,networkd] [--timeout SECONDS] [--log kmsg|stderr] [--dry-run]
+Configures the root DIR (default /sysroot) from the config CD's qcloud_action/os.conf.
+exit: 0 done or nothing to do, 1 sections skipped, 2 usage, 3 root not writable, 4 internal error
 ";
 
 /// Parses the arguments after the program name. `format_bit` maps a `--network` entry

@@ -216,31 +216,34 @@ fn run(args: &[&[u8]]) -> i32 {
         plan.wipe();
         return code;
     }
-    // A read-only root (the initramfs default without `rw`) is remounted read-write only
-    // when some file really changes, and put back afterwards.
-    let needs_write = plan.edits.iter().any(|e| root.compare(&e.path, plan.content(e)) != Outcome::Unchanged);
-    let remounted = if needs_write && root.is_read_only() {
-        match root.remount_rw(opts.root) {
-            Ok(r) => {
-                log.line(Level::Info, "the root is mounted read-only: remounted read-write for the writes");
-                r
-            }
-            Err(e) => {
-                let mut l = Line::new();
-                let _ = uwrite!(l, "the root is read-only and could not be remounted read-write (");
-                errno_words(&mut l, e);
-                let _ = l.push_str("); nothing written");
-                log.warn(&l);
-                plan.wipe();
-                return EXIT_ROOT;
+    // A read-only root (the initramfs default without `rw`) is remounted read-write when
+    // the first write finds it read-only (so never when nothing changes), and put back
+    // afterwards. Nothing has been written when that first write fails.
+    let mut remounted = None;
+    for edit in &plan.edits {
+        let write = || {
+            root.replace(&edit.path, plan.content(edit), edit.new_mode, matches!(edit.target, Target::Network { .. }))
+        };
+        let mut outcome = write();
+        if matches!(outcome, Outcome::Failed { errno: 30, .. }) && remounted.is_none() {
+            match root.remount_rw(opts.root) {
+                Ok(Some(r)) => {
+                    log.line(Level::Info, "the root is mounted read-only: remounted read-write for the writes");
+                    remounted = Some(r);
+                    outcome = write();
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    let mut l = Line::new();
+                    let _ = uwrite!(l, "the root is read-only and could not be remounted read-write (");
+                    errno_words(&mut l, e);
+                    let _ = l.push_str("); nothing written");
+                    log.warn(&l);
+                    plan.wipe();
+                    return EXIT_ROOT;
+                }
             }
         }
-    } else {
-        None
-    };
-    for edit in &plan.edits {
-        let outcome =
-            root.replace(&edit.path, plan.content(edit), edit.new_mode, matches!(edit.target, Target::Network { .. }));
         code = code.max(log_action(&mut log, edit, config, outcome));
     }
     if let Some(r) = remounted {

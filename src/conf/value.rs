@@ -3,7 +3,6 @@
 //! field, `$` in a hostname, …). Renderers take these types, never raw strings.
 
 use crate::limits::{HASH_MAX, HOST_NAME_MAX, LABEL_MAX, MAX_DNS};
-use crate::text::index_of;
 use core::net::Ipv4Addr;
 use heapless::{String, Vec};
 use ufmt::{Formatter, uDisplay, uWrite};
@@ -202,51 +201,45 @@ impl CryptHash {
     }
 }
 
-/// Whether `raw` has the shape of a crypt(3) hash (see [`CryptHash::parse`]).
+/// The `$id$` schemes libxcrypt knows, with the length of their final (hash) field.
+const SCHEMES: [(&[u8], usize); 12] = [
+    (b"1", 22),
+    (b"5", 43),
+    (b"6", 86),
+    (b"2a", 53),
+    (b"2b", 53),
+    (b"2x", 53),
+    (b"2y", 53),
+    (b"y", 43),
+    (b"gy", 43),
+    (b"7", 43),
+    (b"sha1", 28),
+    (b"md5", 22),
+];
+
+/// Whether `raw` has the shape of a crypt(3) hash (see [`CryptHash::parse`]): DES, or
+/// `$id[,params]$field$…$hash` with a known id, one to three middle fields (salt, cost,
+/// `rounds=N`, parameters; SunMD5's empty one) and a hash of that scheme's length.
 fn crypt_shape(raw: &[u8]) -> bool {
-    let b64 = |f: &[u8], min: usize, max: usize| (min..=max).contains(&f.len()) && f.iter().all(|&b| is_crypt64(b));
     let Some(rest) = raw.strip_prefix(b"$") else {
         // DES: 2 salt + 11 hash characters; the last one carries 4 bits, so it is one of
         // the 16 characters whose index in the alphabet is a multiple of 4.
         let last_ok = raw.last().is_some_and(|&c| CRYPT64.iter().position(|&x| x == c).is_some_and(|i| i % 4 == 0));
-        return b64(raw, 13, 13) && last_ok;
+        return raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)) && last_ok;
     };
-    let mut f: heapless::Vec<&[u8], 6> = heapless::Vec::new();
-    for part in rest.split(|&b| b == b'$') {
-        if f.push(part).is_err() {
-            return false;
-        }
+    let mut fields = rest.split(|&b| b == b'$');
+    let first = fields.next().unwrap_or(&[]);
+    let id = first.split(|&b| b == b',').next().unwrap_or(&[]);
+    let Some(&(_, hash_len)) = SCHEMES.iter().find(|(s, _)| *s == id) else { return false };
+    let param = |b: &u8| is_crypt64(*b) || *b == b'=' || *b == b',';
+    // Every field but the last is a middle one; the last is the hash.
+    let (mut count, mut ok, mut hash): (usize, bool, &[u8]) = (0, first.iter().all(param), &[]);
+    for f in fields {
+        ok &= count == 0 || hash.iter().all(param);
+        hash = f;
+        count += 1;
     }
-    let rounds = |p: &[u8]| {
-        p.strip_prefix(b"rounds=").is_some_and(|n| !n.is_empty() && n.len() <= 10 && n.iter().all(u8::is_ascii_digit))
-    };
-    let digits = |n: &[u8], len: usize| (1..=len).contains(&n.len()) && n.iter().all(u8::is_ascii_digit);
-    const IDS: [&[u8]; 10] = [b"1", b"5", b"6", b"2a", b"2b", b"2x", b"2y", b"y", b"gy", b"7"];
-    let (id, rest) = f.split_first().map_or((&b""[..], &[][..]), |(id, rest)| (*id, rest));
-    // SunMD5: `$md5[,rounds=N]$salt$$hash` (the empty field is part of the format).
-    if id.starts_with(b"md5") {
-        return match rest {
-            [salt, b"", hash] | [salt, hash] => b64(salt, 1, 8) && b64(hash, 22, 22),
-            _ => false,
-        };
-    }
-    if id == b"sha1" {
-        return matches!(rest, [n, salt, hash] if digits(n, 10) && b64(salt, 1, 64) && b64(hash, 28, 28));
-    }
-    // SHA-crypt takes an optional `rounds=N` field before the salt.
-    let sha_rest = match rest {
-        [r, more @ ..] if rounds(r) => more,
-        _ => rest,
-    };
-    match (index_of(id, &IDS), rest, sha_rest) {
-        (Some(0), [salt, hash], _) => b64(salt, 1, 8) && b64(hash, 22, 22),
-        (Some(1), _, [salt, hash]) => b64(salt, 0, 16) && b64(hash, 43, 43),
-        (Some(2), _, [salt, hash]) => b64(salt, 0, 16) && b64(hash, 86, 86),
-        (Some(3..=6), [cost, rest], _) => cost.len() == 2 && digits(cost, 2) && b64(rest, 53, 53),
-        (Some(7 | 8), [params, salt, hash], _) => b64(params, 1, 64) && b64(salt, 0, 86) && b64(hash, 43, 43),
-        (Some(9), [settings, hash], _) => b64(settings, 14, 128) && b64(hash, 43, 43),
-        _ => false,
-    }
+    ok && (2..=4).contains(&count) && hash.len() == hash_len && hash.iter().all(|&b| is_crypt64(b))
 }
 
 impl Drop for CryptHash {
@@ -598,12 +591,12 @@ mod tests {
             ("$6$salt", Invalid::NotCryptHash),
             ("$6$salt$", Invalid::NotCryptHash),
             ("$6$salt$tooshort", Invalid::NotCryptHash),
+            ("$1$Sc30m2wp$UVxhKuygKIfyNORlBqd/3", Invalid::NotCryptHash),
+            ("$2b$12$muXkx/7O2bLBlDfjbos7WuAOayBIsiIwlnnzzPBYfWMum6EDSVyq", Invalid::NotCryptHash),
             (
-                "$6$rounds=x$salt$e74JoeIGVLawgX/zXBUlf0msAfMiZTP9fT40tyyrE6tZL9dghrHqPAs2UWcFBitOot0e/T6QndGaAkehCxaGN/",
+                "$6$a$b$c$d$e74JoeIGVLawgX/zXBUlf0msAfMiZTP9fT40tyyrE6tZL9dghrHqPAs2UWcFBitOot0e/T6QndGaAkehCxaGN/",
                 Invalid::NotCryptHash,
             ),
-            ("$1$Sc30m2wp$UVxhKuygKIfyNORlBqd/3", Invalid::NotCryptHash),
-            ("$2b$1$muXkx/7O2bLBlDfjbos7WuAOayBIsiIwlnnzzPBYfWMum6EDSVyqC", Invalid::NotCryptHash),
             ("$6$salt$ha:sh", Invalid::BadChar),
             ("$6$salt$ha sh", Invalid::BadChar),
             ("$6$salt$hash\n", Invalid::BadChar),

@@ -327,21 +327,16 @@ fn copy_label(from: &impl AsFd, to: &impl AsFd) {
     }
 }
 
-/// Mount flags of the root to keep across a remount (`statvfs` reports them as `ST_*`,
-/// whose values differ from `MS_*` for `relatime`).
+/// Mount flags of the root to keep across a remount. `statvfs` reports them as `ST_*`,
+/// whose values are the `MS_*` ones for nosuid, nodev, noexec, synchronous, mandlock,
+/// noatime and nodiratime, but not for relatime.
 fn kept_flags(st: rustix::fs::StatVfsMountFlags) -> rustix::mount::MountFlags {
     use rustix::fs::StatVfsMountFlags as St;
     use rustix::mount::MountFlags as Ms;
-    let map = [
-        (St::NOSUID, Ms::NOSUID),
-        (St::NODEV, Ms::NODEV),
-        (St::NOEXEC, Ms::NOEXEC),
-        (St::SYNCHRONOUS, Ms::SYNCHRONOUS),
-        (St::NOATIME, Ms::NOATIME),
-        (St::NODIRATIME, Ms::NODIRATIME),
-        (St::RELATIME, Ms::RELATIME),
-    ];
-    map.iter().filter(|(s, _)| st.contains(*s)).fold(Ms::empty(), |acc, (_, m)| acc | *m)
+    let same = st.bits() as u32
+        & (Ms::NOSUID | Ms::NODEV | Ms::NOEXEC | Ms::SYNCHRONOUS | Ms::NOATIME | Ms::NODIRATIME).bits();
+    let relatime = if st.contains(St::RELATIME) { Ms::RELATIME } else { Ms::empty() };
+    Ms::from_bits_retain(same) | relatime
 }
 
 /// A root that was read-only and has been remounted read-write for the run.
@@ -350,11 +345,6 @@ pub struct Remounted {
 }
 
 impl Root {
-    /// Whether the root is mounted read-only.
-    pub fn is_read_only(&self) -> bool {
-        rustix::fs::fstatvfs(&self.fd).is_ok_and(|s| s.f_flag.contains(rustix::fs::StatVfsMountFlags::RDONLY))
-    }
-
     /// Remounts the read-only root at `path` read-write, keeping its other mount flags.
     /// `Ok(None)`: it was writable already, nothing done.
     pub fn remount_rw(&self, path: &[u8]) -> Result<Option<Remounted>, Errno> {
