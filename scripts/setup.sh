@@ -3,7 +3,9 @@
 # release binary, then runs scripts/demo.sh.
 #   bash scripts/setup.sh            install, build, demo
 #   bash scripts/setup.sh --no-demo  install and build only (CI)
-# Idempotent: apt is skipped when every package is already installed.
+# Idempotent: apt is skipped when every package is already installed. Also
+# installs what the VM tests need (QEMU, a cloud kernel, dracut-core,
+# initramfs-tools-core, busybox-static; see tests/vm/run.sh).
 set -eu
 
 demo=yes
@@ -11,7 +13,7 @@ for arg in "$@"; do
     case $arg in
         --no-demo) demo=no ;;
         -h | --help)
-            sed -n '2,6s/^# \{0,1\}//p' "$0"
+            sed -n '2,9s/^# \{0,1\}//p' "$0"
             exit 0
             ;;
         *)
@@ -28,26 +30,66 @@ cd "$(dirname "$0")/.."
 # gcc, libc6-dev: the linker (cc) for the musl target and for build scripts.
 # diffutils: the demo's diff.
 packages=(xorriso e2fsprogs shellcheck gcc libc6-dev diffutils)
+# The VM tests (tests/vm/run.sh): dracut-core, not dracut (which conflicts
+# with initramfs-tools); systemd for dracut's systemd module; busybox-static
+# for the test root; socat to talk QMP (the late CD).
+vm_packages=(dracut-core initramfs-tools-core systemd busybox-static socat)
+# The kernel under test, installed with INITRD=No: its own initramfs is never
+# used (the tests build theirs), so its postinst skips building one.
+kernel_package=linux-image-cloud-amd64
+# On Debian 12 the qemu-system-x86 of bookworm conflicts with the newer
+# qemu-utils some images carry; the one from bookworm-backports installs
+# beside it.
+qemu_package=qemu-system-x86
 
-missing=()
-for p in "${packages[@]}"; do
-    if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
-        missing+=("$p")
-    fi
-done
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    sudo=(sudo)
+fi
 
-if [ "${#missing[@]}" -eq 0 ]; then
-    echo "==> Debian packages: all present (${packages[*]})"
-else
-    sudo=()
-    if [ "$(id -u)" -ne 0 ]; then
-        sudo=(sudo)
+not_installed() {
+    local p
+    for p in "$@"; do
+        if [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" != "install ok installed" ]; then
+            echo "$p"
+        fi
+    done
+}
+
+apt_updated=no
+apt_install() {
+    if [ "$apt_updated" = no ]; then
+        echo "==> apt-get update"
+        "${sudo[@]}" apt-get update
+        apt_updated=yes
     fi
-    echo "==> apt-get update"
-    "${sudo[@]}" apt-get update
-    echo "==> apt-get install ${missing[*]}"
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y --no-install-recommends "${missing[@]}"
+    echo "==> apt-get install $*"
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive INITRD=No \
+        apt-get install -y --no-install-recommends "$@"
+}
+
+codename=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null || true)
+mapfile -t missing < <(not_installed "${packages[@]}" "${vm_packages[@]}" "$kernel_package")
+mapfile -t missing_qemu < <(not_installed "$qemu_package")
+if [ "${#missing[@]}" -eq 0 ] && [ "${#missing_qemu[@]}" -eq 0 ]; then
+    echo "==> Debian packages: all present (${packages[*]} ${vm_packages[*]} $kernel_package $qemu_package)"
+fi
+if [ "${#missing_qemu[@]}" -gt 0 ] && [ "$codename" = bookworm ]; then
+    if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        echo "==> adding bookworm-backports to /etc/apt/sources.list.d/bookworm-backports.list"
+        echo 'deb http://deb.debian.org/debian bookworm-backports main' |
+            "${sudo[@]}" tee /etc/apt/sources.list.d/bookworm-backports.list >/dev/null
+    fi
+    apt_install -t bookworm-backports "$qemu_package"
+elif [ "${#missing_qemu[@]}" -gt 0 ]; then
+    missing+=("$qemu_package")
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+    apt_install "${missing[@]}"
+fi
+if ! compgen -G "/boot/vmlinuz-*-cloud-amd64" >/dev/null; then
+    echo "setup.sh: $kernel_package is installed but there is no /boot/vmlinuz-*-cloud-amd64" >&2
+    exit 1
 fi
 
 if ! command -v cargo >/dev/null || ! command -v rustup >/dev/null; then
