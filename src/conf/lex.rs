@@ -94,80 +94,66 @@ pub fn line<'a>(raw: &'a [u8], value: &mut Vec<u8, LINE_MAX>) -> Line<'a> {
 }
 
 fn unquote(rest: &[u8], starts_blank: bool, value: &mut Vec<u8, LINE_MAX>) -> Result<(), LineError> {
-    let mut push = |b: u8| value.push(b).map_err(|_| LineError::TooLong);
-    // Length of `value` after the last quoted segment: trailing blanks of bare text
-    // after it may be trimmed, quoted blanks never.
-    let mut i = 0;
+    // `keep`: the value's length without trailing blanks of bare text (quoted or escaped
+    // blanks are never trimmed).
+    let mut keep = 0;
     let mut prev_blank = starts_blank;
-    let mut keep = 0usize;
-    let mut count = 0usize;
+    let mut i = 0;
     while let Some(&b) = rest.get(i) {
         i += 1;
         match b {
-            b'\'' => {
-                loop {
-                    match rest.get(i) {
-                        None => return Err(LineError::UnterminatedQuote),
-                        Some(b'\'') => break,
-                        Some(&c) => {
-                            check_byte(c)?;
-                            push(c)?;
-                            count += 1;
-                        }
-                    }
-                    i += 1;
-                }
-                i += 1;
-                keep = count;
-                prev_blank = false;
-            }
-            b'"' => {
-                loop {
-                    match rest.get(i) {
-                        None => return Err(LineError::UnterminatedQuote),
-                        Some(b'"') => break,
-                        Some(b'\\') if matches!(rest.get(i + 1), Some(b'"' | b'\\' | b'$' | b'`')) => {
-                            i += 1;
-                            push(*rest.get(i).unwrap_or(&b'\\'))?;
-                            count += 1;
-                        }
-                        Some(&c) => {
-                            check_byte(c)?;
-                            push(c)?;
-                            count += 1;
-                        }
-                    }
-                    i += 1;
-                }
-                i += 1;
-                keep = count;
+            b'\'' | b'"' => {
+                i = quoted(rest, i, b, value)?;
+                keep = value.len();
                 prev_blank = false;
             }
             b'#' if prev_blank => break,
-            b'\\' => {
-                // Outside quotes a backslash makes the next byte literal, as in sh.
-                if let Some(&c) = rest.get(i) {
-                    check_byte(c)?;
-                    push(c)?;
-                    count += 1;
-                    keep = count;
-                    i += 1;
-                }
-                prev_blank = false;
-            }
             _ => {
-                check_byte(b)?;
-                push(b)?;
-                count += 1;
-                prev_blank = b == b' ' || b == b'\t';
+                // Outside quotes a backslash makes the next byte literal, as in sh (a
+                // trailing one, a line continuation there, is dropped).
+                let escaped = b == b'\\';
+                let c = if escaped {
+                    let Some(&c) = rest.get(i) else { break };
+                    i += 1;
+                    c
+                } else {
+                    b
+                };
+                put(value, c)?;
+                prev_blank = !escaped && (c == b' ' || c == b'\t');
                 if !prev_blank {
-                    keep = count;
+                    keep = value.len();
                 }
             }
         }
     }
     value.truncate(keep);
     Ok(())
+}
+
+/// A `'…'` or `"…"` segment, from just after its opening quote `q`; returns the index
+/// after the closing one. In `"…"` a backslash escapes only `"` `\` `$` and a backtick.
+fn quoted(rest: &[u8], mut i: usize, q: u8, value: &mut Vec<u8, LINE_MAX>) -> Result<usize, LineError> {
+    loop {
+        let c = *rest.get(i).ok_or(LineError::UnterminatedQuote)?;
+        i += 1;
+        if c == q {
+            return Ok(i);
+        }
+        let c = match rest.get(i) {
+            Some(&n) if q == b'"' && c == b'\\' && matches!(n, b'"' | b'\\' | b'$' | b'`') => {
+                i += 1;
+                n
+            }
+            _ => c,
+        };
+        put(value, c)?;
+    }
+}
+
+fn put(value: &mut Vec<u8, LINE_MAX>, c: u8) -> Result<(), LineError> {
+    check_byte(c)?;
+    value.push(c).map_err(|_| LineError::TooLong)
 }
 
 fn check_byte(b: u8) -> Result<(), LineError> {
@@ -209,6 +195,9 @@ mod tests {
             ("dns_nameserver=\"10.0.0.1 10.0.0.2\"", "dns_nameserver", "10.0.0.1 10.0.0.2"),
             ("dns_nameserver=10.0.0.1 10.0.0.2 # two", "dns_nameserver", "10.0.0.1 10.0.0.2"),
             ("x=a#b", "x", "a#b"),
+            ("x=a\\ ", "x", "a "),
+            ("x=ab\\", "x", "ab"),
+            ("x=\"a\\\"b\"", "x", "a\"b"),
             ("x=#b", "x", "#b"),
             ("x= #b", "x", ""),
             ("x=\"a # b\"", "x", "a # b"),
