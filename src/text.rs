@@ -83,6 +83,11 @@ pub fn chomp(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// Leading blanks (space, tab) removed.
+pub fn trim_start_blanks(s: &[u8]) -> &[u8] {
+    s.get(s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len())..).unwrap_or(&[])
+}
+
 /// Leading and trailing blanks (space, tab) removed.
 pub fn trim_blanks(s: &[u8]) -> &[u8] {
     let start = s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len());

@@ -9,7 +9,7 @@
 //! A leading UTF-8 BOM and a trailing `\r` are ignored.
 
 use crate::limits::LINE_MAX;
-use crate::text::{chomp, trim_blanks};
+use crate::text::{chomp, trim_blanks, trim_start_blanks};
 use heapless::Vec;
 
 /// Why a line could not be read.
@@ -66,7 +66,8 @@ pub fn line<'a>(raw: &'a [u8], value: &mut Vec<u8, LINE_MAX>) -> Line<'a> {
     value.clear();
     let raw = chomp(raw);
     let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
-    let text = trim_blanks(raw);
+    // Leading blanks only: trailing ones belong to the value's lexing (`a\\ ` keeps its blank).
+    let text = trim_start_blanks(raw);
     if text.is_empty() || text.first() == Some(&b'#') {
         return Line::Nothing;
     }
@@ -84,7 +85,7 @@ pub fn line<'a>(raw: &'a [u8], value: &mut Vec<u8, LINE_MAX>) -> Line<'a> {
     let after = text.get(eq + 1..).unwrap_or(&[]);
     // `x= #c` is an empty value and a comment; `x=#c` is the value `#c` (as in sh).
     let starts_blank = matches!(after.first(), Some(b' ' | b'\t'));
-    match unquote(trim_blanks(after), starts_blank, value) {
+    match unquote(trim_start_blanks(after), starts_blank, value) {
         Ok(()) => Line::Assignment { key },
         Err(e) => {
             value.clear();
