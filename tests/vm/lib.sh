@@ -24,6 +24,32 @@ vm_pick_kernel() {
     echo "${k#/boot/vmlinuz-}"
 }
 
+# vm_pick_accel: $OSCONF_VM_ACCEL, tcg by default. "auto" tries KVM: the test
+# kernel without an initramfs must reach its "VFS: Unable to mount root fs"
+# panic and QEMU must exit (panic=-1, -no-reboot) within 15 s; on some hosts
+# /dev/kvm exists but a stock kernel hangs there without a console line.
+vm_pick_accel() {
+    local want=${OSCONF_VM_ACCEL:-tcg} log
+    if [ "$want" != auto ]; then
+        echo "$want"
+        return
+    fi
+    if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+        log=$(mktemp "${TMPDIR:-/tmp}/osconf-kvm-probe.XXXXXX")
+        if timeout --kill-after=2 15 qemu-system-x86_64 -nodefaults -machine pc -accel kvm -m 256 \
+            -display none -serial "file:$log" -monitor none -no-reboot \
+            -kernel "/boot/vmlinuz-$kver" -append "console=ttyS0 panic=-1" </dev/null >/dev/null 2>&1 &&
+            grep -q 'Kernel panic' "$log"; then
+            rm -f "$log"
+            echo kvm
+            return
+        fi
+        rm -f "$log"
+        vm_say "KVM probe: no kernel panic line within 15 s; using TCG"
+    fi
+    echo tcg
+}
+
 # vm_stage_root DIR: a small busybox root. /sbin/init reports to the serial
 # console (vmtest: lines), puts / back read-only and powers off.
 vm_stage_root() {

@@ -17,8 +17,10 @@
 #   OSCONF_BIN         the osconf binary to put into the images (default: a
 #                      fresh `cargo build --release --target x86_64-unknown-linux-musl`)
 #   OSCONF_VM_KVER     the kernel under test (default: newest /boot/vmlinuz-*-cloud-amd64)
-#   OSCONF_VM_ACCEL    tcg (default) or kvm. /dev/kvm on some hosts exists but
-#                      hangs a stock kernel, so KVM is never picked by itself.
+#   OSCONF_VM_ACCEL    tcg (default), kvm, or auto (kvm when a probe boot of
+#                      the kernel reaches its panic within 15 s, else tcg).
+#                      /dev/kvm on some hosts exists but hangs a stock kernel,
+#                      so KVM is never picked without being asked.
 #   OSCONF_VM_JOBS     boots run at once (default 2)
 #   OSCONF_VM_TIMEOUT  hard limit for one boot, seconds (default 180)
 #   OSCONF_VM_DIR      work dir (default build/vm; every file is rebuilt each run)
@@ -57,7 +59,7 @@ late-cd|an empty sr drive reports size 2097151 in sysfs (the kernel's default ca
 scenario_names() { awk -F'|' 'NF { print $1 }' <<<"$SCENARIOS"; }
 scenario_field() { awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }' <<<"$SCENARIOS"; }
 
-usage() { sed -n '2,25s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; }
 
 # ---------------------------------------------------------------------------
 # Checks. Each prints "ok: ..." or "FAIL: ..."; a scenario passes when no
@@ -418,8 +420,8 @@ main() {
     esac
 
     kver=$(vm_pick_kernel)
-    accel=${OSCONF_VM_ACCEL:-tcg}
     need
+    accel=$(vm_pick_accel)
     local t_start=$SECONDS
     mkdir -p "$work"
     if [ -n "${OSCONF_BIN:-}" ]; then
