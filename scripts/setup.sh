@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up a fresh Debian 12 machine to build and test osconf, builds the static
-# release binary, then runs scripts/demo.sh.
+# release binary, then runs scripts/demo.sh and tests/vm/run.sh demo.
 #   bash scripts/setup.sh            install, build, demo
 #   bash scripts/setup.sh --no-demo  install and build only (CI)
 # Idempotent: apt is skipped when every package is already installed. Also
@@ -122,4 +122,7 @@ echo "==> built $bin ($(stat -c %s "$bin") bytes)"
 if [ "$demo" = yes ]; then
     echo "==> bash scripts/demo.sh"
     bash scripts/demo.sh
+    echo
+    echo "==> bash tests/vm/run.sh demo (the same CD, booted for real in QEMU)"
+    OSCONF_BIN=$PWD/$bin bash tests/vm/run.sh demo
 fi

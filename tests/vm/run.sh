@@ -7,6 +7,7 @@
 #   bash tests/vm/run.sh [all]          every scenario
 #   bash tests/vm/run.sh NAME...        some of them (see: run.sh list)
 #   bash tests/vm/run.sh list           the scenarios, one line each
+#   bash tests/vm/run.sh demo           one boot with examples/os.conf, shown
 #
 # Needs what scripts/setup.sh installs (qemu-system-x86, linux-image-cloud-amd64,
 # dracut-core, initramfs-tools-core, busybox-static, e2fsprogs, xorriso, socat).
@@ -59,7 +60,7 @@ late-cd|an empty sr drive reports size 2097151 in sysfs (the kernel's default ca
 scenario_names() { awk -F'|' 'NF { print $1 }' <<<"$SCENARIOS"; }
 scenario_field() { awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }' <<<"$SCENARIOS"; }
 
-usage() { sed -n '2,27s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; }
 
 # ---------------------------------------------------------------------------
 # Checks. Each prints "ok: ..." or "FAIL: ..."; a scenario passes when no
@@ -334,6 +335,32 @@ boot_late_cd() {
     wait "$pid" || qemu_rc=$?
 }
 
+# One boot of the sample config CD through the dracut shell image, shown
+# rather than checked: the osconf: lines from the console and the files from
+# the disk afterwards (the hash masked). Fails only when the boot does.
+demo_boot() {
+    local f t0=$SECONDS
+    d=$work/run/demo
+    rm -rf "$d"
+    mkdir -p "$d"
+    cp --sparse=always "$work/root.img" "$d/root.img"
+    echo "### booting: dracut (shell init) with 50osconf, kernel $kver, root=/dev/vda $ROOT_MODE, -cdrom config.iso (examples/os.conf), $accel"
+    qemu_rc=0
+    boot dracut-shell "$(cmdline)" -cdrom "$work/config.iso"
+    echo "(qemu exited with $qemu_rc after $((SECONDS - t0)) s)"
+    echo
+    echo "### the console: osconf's lines, and / as the root's init found it"
+    grep -E '(\] osconf: |^vmtest: root mount: )' "$d/console.log" | sed -E 's/\$[0-9a-z]+\$[^: ]*/<hash>/g'
+    echo
+    echo "### the disk afterwards (debugfs; e2fsck -fn: $(e2fsck -fn "$d/root.img" >/dev/null 2>&1 && echo clean || echo NOT clean))"
+    for f in /etc/hostname /etc/hosts /etc/resolv.conf /etc/sysconfig/network \
+        /etc/sysconfig/network-scripts/ifcfg-eth0 /etc/shadow; do
+        echo "--- $f"
+        debugfs -R "cat $f" "$d/root.img" 2>/dev/null | sed -E 's/^(root:)[^:]*/\1<hash>/'
+    done
+    [ "$qemu_rc" -eq 0 ] && grep -qx 'vmtest: done, powering off' "$d/console.log"
+}
+
 # ---------------------------------------------------------------------------
 # Build: everything under $work, once per run.
 
@@ -397,7 +424,7 @@ build_initrd() {
 # ---------------------------------------------------------------------------
 
 main() {
-    local selected=() n
+    local selected=() n demo=no
     case "${1:-all}" in
         -h | --help)
             usage
@@ -408,6 +435,10 @@ main() {
             return 0
             ;;
         all) mapfile -t selected < <(scenario_names) ;;
+        demo)
+            demo=yes
+            selected=(dracut-shell)
+            ;;
         *)
             for n in "$@"; do
                 if [ -z "$(scenario_field "$n" 1)" ]; then
@@ -447,6 +478,10 @@ main() {
     local initrds
     initrds=$(for n in "${selected[@]}"; do scenario_field "$n" 2; done | sort -u)
     for n in $initrds; do build_initrd "$n"; done
+    if [ "$demo" = yes ]; then
+        demo_boot
+        return
+    fi
     vm_say "built everything in $((SECONDS - t_start)) s; booting ${#selected[@]} scenario(s), ${OSCONF_VM_JOBS:-2} at a time"
 
     local t_boot=$SECONDS passed=0 failed=0 skipped=0 running=0 pid
