@@ -42,12 +42,15 @@ dracut-systemd|dracut-systemd|dracut with its systemd module (hooks run from dra
 dracut-shell|dracut-shell|dracut without systemd (the shell init): every file right, / back to ro, fs clean
 initramfs-tools|initramfs-tools|initramfs-tools (Debian/Ubuntu) with initramfs-hooks/: every file right, / back to ro, fs clean
 late-cd|dracut-shell|the CD's medium is inserted (QMP) 2 s after osconf started waiting, osconf.timeout=30: found and applied
+late-cd-initramfs-tools|initramfs-tools|the same through initramfs-tools
 no-isofs|dracut-shell-noisofs|dracut image without isofs.ko: the built-in ISO reader reads os.conf, every file right
 garbage|dracut-shell|os.conf partly invalid: DNS and eth0 applied; hostname, password, eth1 each skipped with one line
+garbage-initramfs-tools|initramfs-tools|the same through initramfs-tools (log_warning_msg for the exit code)
 no-cd|dracut-shell|no CD drive: boot completes, nothing written, osconf costs at most 1.5 s (kernel timestamps)
 empty-drive|dracut-shell|an empty CD-ROM drive that never gets a medium, osconf.timeout=2: boot completes, nothing written
 no-cd-initramfs-tools|initramfs-tools|the same through initramfs-tools
 disable|dracut-shell|osconf.disable on the kernel command line: nothing written
+disable-initramfs-tools|initramfs-tools|the same through initramfs-tools
 rw-root|dracut-shell|rw on the kernel command line: applied without a remount, / stays rw
 "
 
@@ -55,6 +58,7 @@ rw-root|dracut-shell|rw on the kernel command line: applied without a remount, /
 # failure prints XFAIL and counts as skipped, a pass says the entry can go.
 KNOWN_BUGS="
 late-cd|an empty sr drive reports size 2097151 in sysfs (the kernel's default capacity), not 0, so osconf does not see it as empty and waits only the 1 s grace
+late-cd-initramfs-tools|the same as late-cd
 "
 
 scenario_names() { awk -F'|' 'NF { print $1 }' <<<"$SCENARIOS"; }
@@ -242,7 +246,7 @@ run_scenario() {
             check_configured
             measure_osconf
             ;;
-        late-cd)
+        late-cd | late-cd-initramfs-tools)
             boot_late_cd "$initrd" "$(cmdline osconf.timeout=30)"
             check_boot "$ROOT_MODE"
             local waited
@@ -254,7 +258,7 @@ run_scenario() {
             fi
             check_configured
             ;;
-        garbage)
+        garbage | garbage-initramfs-tools)
             boot "$initrd" "$(cmdline)" -cdrom "$work/garbage.iso"
             check_boot "$ROOT_MODE"
             check_log "osconf: hostname (line 3): contains a character not allowed here; hostname left unchanged"
@@ -292,7 +296,7 @@ run_scenario() {
                 bad "osconf cost ${osconf_ms:-?} ms without a CD (> 1500)"
             fi
             ;;
-        disable)
+        disable | disable-initramfs-tools)
             boot "$initrd" "$(cmdline osconf.disable)" -cdrom "$work/config.iso"
             check_boot "$ROOT_MODE"
             check_log "osconf: disabled by osconf.disable on the kernel command line; nothing done"
