@@ -205,7 +205,21 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
     for want_label in [true, false] {
         for c in &cands {
             let path = dev_path(dev_dir, &c.name);
-            let Ok(fd) = open_read(rustix::fs::CWD, path.as_slice(), OFlags::NONBLOCK) else { continue };
+            let fd = match open_read(rustix::fs::CWD, path.as_slice(), OFlags::NONBLOCK) {
+                Ok(fd) => fd,
+                Err(Errno::NOMEDIUM) => {
+                    seen.empty_cdrom = true;
+                    continue;
+                }
+                Err(_) => continue,
+            };
+            // An empty drive shows the default capacity (2097151 sectors) in sysfs, not 0;
+            // reading it says ENOMEDIUM.
+            if c.cdrom && want_label && matches!(rustix::io::pread(&fd, &mut [0u8; 1], 16 * 2048), Err(Errno::NOMEDIUM))
+            {
+                seen.empty_cdrom = true;
+                continue;
+            }
             let mut dev = FdSectors(&fd);
             let Ok(vol) = Volume::probe(&mut dev) else { continue };
             if vol.is_config_drive() != want_label {
