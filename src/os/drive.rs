@@ -145,6 +145,33 @@ fn mounted_read(dev: &[u8], buf: &mut [u8]) -> Result<(usize, &'static str), Mou
     result
 }
 
+/// `ioctl(fd, CDROM_DRIVE_STATUS, CDSL_CURRENT)` (`<linux/cdrom.h>`): the drive's state
+/// comes back as the return value.
+struct DriveStatus;
+
+// SAFETY: CDROM_DRIVE_STATUS takes an integer slot argument (CDSL_CURRENT), writes no
+// user memory, and returns the status as the ioctl's return value.
+unsafe impl rustix::ioctl::Ioctl for DriveStatus {
+    type Output = i32;
+    const IS_MUTATING: bool = false;
+    fn opcode(&self) -> rustix::ioctl::Opcode {
+        0x5326
+    }
+    fn as_ptr(&mut self) -> *mut core::ffi::c_void {
+        i32::MAX as usize as *mut core::ffi::c_void
+    }
+    unsafe fn output_from_ptr(out: rustix::ioctl::IoctlOutput, _: *mut core::ffi::c_void) -> rustix::io::Result<i32> {
+        Ok(out)
+    }
+}
+
+/// Whether a CD-ROM drive has no disc yet: `CDS_NO_DISC` (1), `CDS_TRAY_OPEN` (2) or
+/// `CDS_DRIVE_NOT_READY` (3). Anything else (a disc, or not a CD-ROM at all) is not empty.
+fn drive_empty(fd: &OwnedFd) -> bool {
+    // SAFETY: see `DriveStatus`; on a device that is not a CD-ROM the ioctl fails (ENOTTY).
+    matches!(unsafe { rustix::ioctl::ioctl(fd, DriveStatus) }, Ok(1..=3))
+}
+
 struct Candidate {
     name: crate::os::sys::Name,
     cdrom: bool,
@@ -213,10 +240,9 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
                 }
                 Err(_) => continue,
             };
-            // An empty drive shows the default capacity (2097151 sectors) in sysfs, not 0;
-            // reading it says ENOMEDIUM.
-            if c.cdrom && want_label && matches!(rustix::io::pread(&fd, &mut [0u8; 1], 16 * 2048), Err(Errno::NOMEDIUM))
-            {
+            // An empty drive shows a default capacity (2097151 sectors) in sysfs, not 0:
+            // ask the drive.
+            if c.cdrom && want_label && drive_empty(&fd) {
                 seen.empty_cdrom = true;
                 continue;
             }
