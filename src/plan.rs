@@ -251,22 +251,27 @@ impl<'a> Plan<'a> {
         let _ = self.events.push(e);
     }
 
+    /// A file left alone for what was found there (nothing when it is a regular file).
+    fn skipped(&mut self, target: Target, found: Existing<'_>) {
+        if let Some(why) = Skip::from_existing(found) {
+            self.event(Event::Skipped { target, why });
+        }
+    }
+
     /// Renders one edit; on failure nothing of it stays in the buffer and the reason is
     /// an event.
-    fn add<E: Into<Skip>>(
+    /// (`dyn`: one copy of this for every kind of edit.)
+    fn add(
         &mut self,
         target: Target,
         path: &str,
         new_mode: u32,
-        render: impl FnOnce(&mut Out<'a>) -> Result<(), E>,
+        render: &mut dyn FnMut(&mut Out<'a>) -> Result<(), Skip>,
     ) {
         let start = self.out.len();
         let mut p: String<PATH_MAX_REL> = String::new();
-        let result = if p.push_str(path).is_err() || self.edits.is_full() {
-            Err(Skip::NoRoom)
-        } else {
-            render(&mut self.out).map_err(Into::into)
-        };
+        let result =
+            if p.push_str(path).is_err() || self.edits.is_full() { Err(Skip::NoRoom) } else { render(&mut self.out) };
         match result {
             Ok(()) => {
                 let end = self.out.len();
@@ -310,7 +315,7 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     if let Some(dns) = &config.dns {
         match facts.resolv {
             Existing::Regular(old) => {
-                plan.add(Target::Resolv, "etc/resolv.conf", 0o644, |o| render::resolv::merge(old, dns, o));
+                plan.add(Target::Resolv, "etc/resolv.conf", 0o644, &mut |o| Ok(render::resolv::merge(old, dns, o)?));
                 let n = dns.servers().len();
                 if n > crate::limits::MAXNS {
                     plan.event(Event::ResolvOverMax { dropped: (n - crate::limits::MAXNS) as u8 });
@@ -332,44 +337,30 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
         }
     }
     if let Some(name) = &config.hostname {
-        plan.add(Target::Hostname, "etc/hostname", 0o644, |o| render::hostname::render(o, name));
+        plan.add(Target::Hostname, "etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
         match facts.sysconfig_network {
-            Existing::Regular(old) => plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, |o| {
-                render::sysconfig_network::merge(old, name, o)
+            Existing::Regular(old) => plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, &mut |o| {
+                Ok(render::sysconfig_network::merge(old, name, o)?)
             }),
             // Only RHEL-family roots have it: its absence is normal.
             Existing::Missing => {}
-            other => {
-                if let Some(why) = Skip::from_existing(other) {
-                    plan.event(Event::Skipped { target: Target::SysconfigNetwork, why });
-                }
-            }
+            other => plan.skipped(Target::SysconfigNetwork, other),
         }
         match (primary_nic, facts.hosts) {
             (None, _) => plan.event(Event::HostsNoAddress),
-            (Some(nic), Existing::Regular(old)) => {
-                plan.add(Target::Hosts, "etc/hosts", 0o644, |o| render::hosts::merge(old, nic.addr, name, o))
+            (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
+                let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
+                plan.add(Target::Hosts, "etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
             }
-            (Some(nic), Existing::Missing) => {
-                plan.add(Target::Hosts, "etc/hosts", 0o644, |o| render::hosts::merge(DEFAULT_HOSTS, nic.addr, name, o))
-            }
-            (Some(_), other) => {
-                if let Some(why) = Skip::from_existing(other) {
-                    plan.event(Event::Skipped { target: Target::Hosts, why });
-                }
-            }
+            (Some(_), other) => plan.skipped(Target::Hosts, other),
         }
     }
     if let Some(hash) = &config.password {
         match facts.shadow {
-            Existing::Regular(old) => {
-                plan.add(Target::Shadow, "etc/shadow", 0o640, |o| render::shadow::merge(old, hash, facts.today, o))
-            }
-            other => {
-                if let Some(why) = Skip::from_existing(other) {
-                    plan.event(Event::Skipped { target: Target::Shadow, why });
-                }
-            }
+            Existing::Regular(old) => plan.add(Target::Shadow, "etc/shadow", 0o640, &mut |o| {
+                Ok(render::shadow::merge(old, hash, facts.today, o)?)
+            }),
+            other => plan.skipped(Target::Shadow, other),
         }
     }
     plan
@@ -428,7 +419,7 @@ fn network(plan: &mut Plan<'_>, config: &Config, facts: &Facts<'_>, primary: Opt
                 plan.event(Event::Skipped { target, why: Skip::NoRoom });
                 continue;
             };
-            plan.add(target, p, format.mode, |o| (format.render)(o, &view));
+            plan.add(target, p, format.mode, &mut |o| Ok((format.render)(o, &view)?));
         }
     }
 }
