@@ -57,8 +57,6 @@ rw-root|dracut-shell|rw on the kernel command line: applied without a remount, /
 # Scenarios that fail because of a known bug in osconf, with the reason: a
 # failure prints XFAIL and counts as skipped, a pass says the entry can go.
 KNOWN_BUGS="
-late-cd|an empty sr drive reports size 2097151 in sysfs (the kernel's default capacity), not 0, so osconf does not see it as empty and waits only the 1 s grace
-late-cd-initramfs-tools|the same as late-cd
 "
 
 scenario_names() { awk -F'|' 'NF { print $1 }' <<<"$SCENARIOS"; }
