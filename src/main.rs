@@ -17,7 +17,8 @@ use osconf::cli::{self, LogTo, Source};
 use osconf::conf;
 use osconf::limits::{CONF_MAX, MERGE_FILE_MAX};
 use osconf::plan::{self, Existing, Facts, Iface, Target};
-use osconf::report::{self, Line, Outcome};
+use osconf::report::{self, LINE, Outcome};
+use osconf::text::Out;
 use ufmt::uwrite;
 
 #[link(name = "c")]
@@ -93,13 +94,13 @@ fn run(args: &[&[u8]]) -> i32 {
     let log_to = if opts.dry_run && opts.log == LogTo::Auto { LogTo::Stderr } else { opts.log };
     let mut log = Log::new(log_to);
     if kernel.disable {
-        log.line(Level::Info, "disabled by osconf.disable on the kernel command line; nothing done");
+        log.line(Level::Info, b"disabled by osconf.disable on the kernel command line; nothing done");
         return EXIT_OK;
     }
     if kernel.bad_timeout {
         log.line(
             Level::Warn,
-            "osconf.timeout= on the kernel command line is not a number of seconds; using the default",
+            b"osconf.timeout= on the kernel command line is not a number of seconds; using the default",
         );
     }
 
@@ -115,18 +116,20 @@ fn run(args: &[&[u8]]) -> i32 {
     let parsed = conf::parse(conf_buf.get(..n).unwrap_or(&[]));
     conf_buf.iter_mut().for_each(|b| *b = 0);
     for note in &parsed.notes {
-        let mut l = Line::new();
+        let mut b = [0u8; LINE];
+        let mut l = Out::new(&mut b);
         let _ = report::note(&mut l, note, &parsed.config);
         if note.skips().is_some() { log.warn(&l) } else { log.info(&l) }
     }
     if parsed.notes_dropped > 0 {
-        let mut l = Line::new();
+        let mut b = [0u8; LINE];
+        let mut l = Out::new(&mut b);
         let _ = uwrite!(l, "{} more problems in os.conf not shown", parsed.notes_dropped);
         log.warn(&l);
     }
     let config = &parsed.config;
     if config.hostname.is_none() && config.password.is_none() && config.dns.is_none() && config.nics.is_empty() {
-        log.line(Level::Warn, "os.conf has nothing valid to apply; the root is left as it is");
+        log.line(Level::Warn, b"os.conf has nothing valid to apply; the root is left as it is");
         return EXIT_SKIPPED;
     }
 
@@ -135,14 +138,11 @@ fn run(args: &[&[u8]]) -> i32 {
         Ok(r) if opts.resolve_walk => r.without_openat2(),
         Ok(r) => r,
         Err(e) => {
-            let mut l = Line::new();
-            let _ = uwrite!(
-                l,
-                "cannot open the root {} ({}, errno {}); nothing written",
-                core::str::from_utf8(opts.root).unwrap_or("?"),
-                report::errno_text(e.raw_os_error()),
-                e.raw_os_error()
-            );
+            let mut b = [0u8; LINE];
+            let mut l = Out::new(&mut b);
+            let _ = uwrite!(l, "cannot open the root {} (", core::str::from_utf8(opts.root).unwrap_or("?"));
+            let _ = report::errno_words(&mut l, e.raw_os_error());
+            let _ = l.put(b"); nothing written");
             log.warn(&l);
             return EXIT_ROOT;
         }
@@ -228,16 +228,17 @@ fn run(args: &[&[u8]]) -> i32 {
         if matches!(outcome, Outcome::Failed { errno: 30, .. }) && remounted.is_none() {
             match root.remount_rw(opts.root) {
                 Ok(Some(r)) => {
-                    log.line(Level::Info, "the root is mounted read-only: remounted read-write for the writes");
+                    log.line(Level::Info, b"the root is mounted read-only: remounted read-write for the writes");
                     remounted = Some(r);
                     outcome = write();
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let mut l = Line::new();
+                    let mut b = [0u8; LINE];
+                    let mut l = Out::new(&mut b);
                     let _ = uwrite!(l, "the root is read-only and could not be remounted read-write (");
-                    errno_words(&mut l, e);
-                    let _ = l.push_str("); nothing written");
+                    let _ = report::errno_words(&mut l, e.raw_os_error());
+                    let _ = l.put(b"); nothing written");
                     log.warn(&l);
                     plan.wipe();
                     return EXIT_ROOT;
@@ -248,12 +249,13 @@ fn run(args: &[&[u8]]) -> i32 {
     }
     if let Some(r) = remounted {
         match root.remount_ro(opts.root, r) {
-            Ok(()) => log.line(Level::Info, "the root is read-only again"),
+            Ok(()) => log.line(Level::Info, b"the root is read-only again"),
             Err(e) => {
-                let mut l = Line::new();
+                let mut b = [0u8; LINE];
+                let mut l = Out::new(&mut b);
                 let _ = uwrite!(l, "could not remount the root read-only again (");
-                errno_words(&mut l, e);
-                let _ = l.push_str("); it stays read-write");
+                let _ = report::errno_words(&mut l, e.raw_os_error());
+                let _ = l.put(b"); it stays read-write");
                 log.warn(&l);
             }
         }
@@ -262,14 +264,10 @@ fn run(args: &[&[u8]]) -> i32 {
     code
 }
 
-fn errno_words(l: &mut Line, e: rustix::io::Errno) {
-    let n = e.raw_os_error();
-    let _ = uwrite!(l, "{}, errno {}", report::errno_text(n), n);
-}
-
 /// Logs how one edit went; returns the exit code it implies.
 fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: Outcome) -> i32 {
-    let mut l = Line::new();
+    let mut b = [0u8; LINE];
+    let mut l = Out::new(&mut b);
     let _ = report::action(&mut l, edit, config, outcome);
     match outcome {
         Outcome::Failed { .. } => {
@@ -294,7 +292,8 @@ fn read_if<'b>(root: &Root, want: bool, rel: &str, buf: &'b mut [u8]) -> Existin
 
 /// Reads os.conf per `--config`, `--device` or the scan. `None`: nothing to do (no CD).
 fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: &mut Log) -> Option<Result<usize, ()>> {
-    let mut l = Line::new();
+    let mut b = [0u8; LINE];
+    let mut l = Out::new(&mut b);
     let result = match opts.source {
         Source::Config(path) => {
             let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::NONBLOCK)
@@ -320,7 +319,7 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
             };
             let _ = uwrite!(l, "cannot read os.conf from {}: ", core::str::from_utf8(path).unwrap_or("?"));
             os::drive::describe(e, &mut l);
-            let _ = l.push_str("; nothing applied");
+            let _ = l.put(b"; nothing applied");
             log.warn(&l);
             Some(Err(()))
         }
@@ -328,14 +327,16 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
 }
 
 fn log_event(log: &mut Log, e: &plan::Event) {
-    let mut l = Line::new();
+    let mut b = [0u8; LINE];
+    let mut l = Out::new(&mut b);
     let _ = report::event(&mut l, e);
     if e.is_problem() { log.warn(&l) } else { log.info(&l) }
 }
 
 /// `--dry-run`: the planned file, hashes redacted.
 fn show(edit: &plan::Edit, content: &[u8]) {
-    let mut l = Line::new();
+    let mut b = [0u8; LINE];
+    let mut l = Out::new(&mut b);
     let _ = uwrite!(
         l,
         "--- /{} (mode {} for a new file; an existing file keeps its mode and owner)\n",

@@ -76,6 +76,11 @@ pub fn errno_text(errno: i32) -> &'static str {
     }
 }
 
+/// `<words>, errno <n>`, as every log line about a failed syscall says it.
+pub fn errno_words<W: uWrite + ?Sized>(w: &mut W, errno: i32) -> Result<(), W::Error> {
+    uwrite!(w, "{}, errno {}", errno_text(errno), errno)
+}
+
 /// What skipping a section leaves alone.
 pub fn effect(s: Section) -> (&'static str, Option<u8>) {
     match s {
@@ -262,14 +267,9 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
         Outcome::Planned => uwrite!(w, "would write /{}: ", edit.path.as_str())?,
         Outcome::LeftAlone(why) => return uwrite!(w, "/{} {}", edit.path.as_str(), skip_text(why)),
         Outcome::Failed { step, errno } => {
-            uwrite!(
-                w,
-                "could not write /{} ({}: {}, errno {}); ",
-                edit.path.as_str(),
-                step.name(),
-                errno_text(errno),
-                errno
-            )?;
+            uwrite!(w, "could not write /{} ({}: ", edit.path.as_str(), step.name())?;
+            errno_words(w, errno)?;
+            w.write_str("); ")?;
             return match edit.target {
                 Target::Network { nic, .. } => uwrite!(w, "network for eth{} not configured", nic),
                 Target::Shadow => w.write_str("root password left unchanged"),

@@ -15,7 +15,8 @@ use crate::os::log::Log;
 use crate::os::sys::{each_entry, open_dir};
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
-use osconf::report::Line;
+use osconf::report::LINE;
+use osconf::text::Out;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
 use rustix::io::Errno;
@@ -56,11 +57,6 @@ pub enum DriveError {
     TooLarge,
 }
 
-fn errno_line(l: &mut Line, e: Errno) {
-    let n = e.raw_os_error();
-    let _ = uwrite!(l, "{}, errno {}", osconf::report::errno_text(n), n);
-}
-
 /// Reads os.conf from a block device or an image file into `buf`; logs how.
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
     let shown = core::str::from_utf8(path).unwrap_or("?");
@@ -72,7 +68,8 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     let is_block = kind == FileType::BlockDevice;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     if is_block {
-        let mut l = Line::new();
+        let mut b = [0u8; LINE];
+        let mut l = Out::new(&mut b);
         match mounted_read(path, buf) {
             Ok((n, file)) => {
                 let _ = uwrite!(l, "read {} from {} (mounted read-only, {} bytes)", file, shown, n);
@@ -81,7 +78,7 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
             }
             Err(MountError::Mount(e)) => {
                 let _ = uwrite!(l, "could not mount {} (", shown);
-                errno_line(&mut l, e);
+                let _ = osconf::report::errno_words(&mut l, e.raw_os_error());
                 let _ = uwrite!(l, "); reading the ISO directly");
             }
             Err(MountError::NoFile) => {
@@ -104,7 +101,8 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
         iso::NameKind::Plain => "ISO9660",
         iso::NameKind::Level1Fallback => "ISO9660 level-1 8.3",
     };
-    let mut l = Line::new();
+    let mut b = [0u8; LINE];
+    let mut l = Out::new(&mut b);
     let _ = uwrite!(l, "read {} from {} (built-in ISO reader, {} names, {} bytes)", path_found, shown, how, n);
     log.info(&l);
     Ok(n)
@@ -296,14 +294,15 @@ fn sleep_ms(ms: u64) {
 pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> Option<heapless::Vec<u8, 256>> {
     let mut clock = Elapsed::start();
     let Ok(sys) = open_read(rustix::fs::CWD, sys_path, OFlags::DIRECTORY) else {
-        log.line(crate::os::log::Level::Warn, "cannot open sysfs; no config CD can be found");
+        log.line(crate::os::log::Level::Warn, b"cannot open sysfs; no config CD can be found");
         return None;
     };
     let mut seen = Pass::default();
     loop {
         let mut this = Pass::default();
         if let Some(p) = pass(&sys, dev_dir, &mut this) {
-            let mut l = Line::new();
+            let mut b = [0u8; LINE];
+            let mut l = Out::new(&mut b);
             let _ = uwrite!(
                 l,
                 "found the config CD at {} after {} ms",
@@ -319,16 +318,17 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
             if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
         let waited = clock.ms();
         if waited >= limit {
-            let mut l = Line::new();
+            let mut b = [0u8; LINE];
+            let mut l = Out::new(&mut b);
             let _ = uwrite!(l, "no config CD found after {} ms (", waited);
-            let _ = l.push_str(if seen.config2_without_file {
-                "a config-2 volume has no qcloud_action/os.conf"
+            let _ = l.put(if seen.config2_without_file {
+                b"a config-2 volume has no qcloud_action/os.conf"
             } else if seen.any_cdrom {
-                "no CD-ROM holds qcloud_action/os.conf"
+                b"no CD-ROM holds qcloud_action/os.conf"
             } else {
-                "no CD-ROM drive"
+                b"no CD-ROM drive"
             });
-            let _ = l.push_str("); nothing to do");
+            let _ = l.put(b"); nothing to do");
             log.info(&l);
             return None;
         }
@@ -337,11 +337,13 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
 }
 
 /// Words for a drive error.
-pub fn describe(e: DriveError, l: &mut Line) {
+pub fn describe(e: DriveError, l: &mut Out<'_>) {
     match e {
-        DriveError::Open(e) => errno_line(l, e),
+        DriveError::Open(e) => {
+            let _ = osconf::report::errno_words(l, e.raw_os_error());
+        }
         DriveError::Iso(e) => {
-            let _ = l.push_str(e.reason());
+            let _ = l.put(e.reason().as_bytes());
         }
         DriveError::TooLarge => {
             let _ = uwrite!(l, "os.conf is larger than {} bytes", osconf::limits::CONF_MAX);

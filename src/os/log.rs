@@ -5,7 +5,7 @@
 //! 10 lines a burst), so the file is reopened every few lines and no line is lost.
 
 use osconf::cli::LogTo;
-use osconf::report::Line;
+use osconf::text::Out;
 use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
 
@@ -37,14 +37,14 @@ impl Log {
     }
 
     /// Logs `osconf: <msg>`.
-    pub fn line(&mut self, level: Level, msg: &str) {
+    pub fn line(&mut self, level: Level, msg: &[u8]) {
         let mut l: heapless::Vec<u8, { osconf::report::LINE + 16 }> = heapless::Vec::new();
         if self.use_kmsg {
             // Facility user (1 << 3) + level: 6 info, 4 warning.
             let _ = l.extend_from_slice(if level == Level::Warn { b"<12>" } else { b"<14>" });
         }
         let _ = l.extend_from_slice(b"osconf: ");
-        let _ = l.extend_from_slice(msg.as_bytes());
+        let _ = l.extend_from_slice(msg);
         let _ = l.push(b'\n');
         if self.use_kmsg {
             if self.written >= LINES_PER_OPEN {
@@ -61,12 +61,12 @@ impl Log {
         stderr(&l);
     }
 
-    pub fn info(&mut self, l: &Line) {
-        self.line(Level::Info, l.as_str());
+    pub fn info(&mut self, l: &Out<'_>) {
+        self.line(Level::Info, l.as_bytes());
     }
 
-    pub fn warn(&mut self, l: &Line) {
-        self.line(Level::Warn, l.as_str());
+    pub fn warn(&mut self, l: &Out<'_>) {
+        self.line(Level::Warn, l.as_bytes());
     }
 }
 
