@@ -47,7 +47,7 @@ no-isofs|dracut-shell-noisofs|dracut image without isofs.ko: the built-in ISO re
 garbage|dracut-shell|os.conf partly invalid: DNS and eth0 applied; hostname, password, eth1 each skipped with one line
 garbage-initramfs-tools|initramfs-tools|the same through initramfs-tools (log_warning_msg for the exit code)
 no-cd|dracut-shell|no CD drive: boot completes, nothing written, osconf costs at most 1.5 s (kernel timestamps)
-empty-drive|dracut-shell|an empty CD-ROM drive that never gets a medium, osconf.timeout=2: boot completes, nothing written
+empty-drive|dracut-shell|an empty CD-ROM drive that never gets a medium, osconf.timeout=2: waits 2 s, boot completes, nothing written
 no-cd-initramfs-tools|initramfs-tools|the same through initramfs-tools
 disable|dracut-shell|osconf.disable on the kernel command line: nothing written
 disable-initramfs-tools|initramfs-tools|the same through initramfs-tools
@@ -280,6 +280,15 @@ run_scenario() {
             check_log "osconf: no config CD found after"
             check_pristine
             measure_osconf
+            # An empty drive may still get its medium: osconf waits the whole
+            # osconf.timeout (2 s here, 5 s by default), not just the grace.
+            local waited
+            waited=$(sed -n 's/.*osconf: no config CD found after \([0-9]*\) ms.*/\1/p' "$d/console.log")
+            if [ -n "$waited" ] && [ "$waited" -ge 2000 ] && [ "$waited" -lt 3000 ]; then
+                ok "osconf waited ${waited} ms for the empty drive (osconf.timeout=2)"
+            else
+                bad "osconf waited ${waited:-?} ms for the empty drive, want 2000-2999 (osconf.timeout=2)"
+            fi
             ;;
         no-cd | no-cd-initramfs-tools)
             boot "$initrd" "$(cmdline)"
