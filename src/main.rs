@@ -156,7 +156,8 @@ fn run(args: &[&[u8]]) -> i32 {
     let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", &mut small_buf);
     let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", &mut sysnet_buf);
 
-    let sys_ifaces = rustix::fs::open(
+    let sys_ifaces = os::file::openat(
+        rustix::fs::CWD,
         opts.sys,
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),

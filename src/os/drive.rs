@@ -10,9 +10,10 @@
 //! file is not found through the mount (an 8.3-only image), or the source is an image
 //! file, the built-in ISO9660/Rock Ridge/Joliet reader reads the file straight off it.
 
-use crate::os::file::{open_read, read_all, read_attr};
+use crate::os::file::{PATH_MAX, c_path, open_read, read_all, read_attr};
 use crate::os::log::Log;
 use crate::os::sys::{each_entry, open_dir};
+use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
 use osconf::report::LINE;
@@ -27,7 +28,7 @@ pub const GRACE_MS: u64 = 1000;
 /// Pause between scans.
 const POLL_MS: u64 = 200;
 /// Where the CD is mounted while os.conf is read.
-const MOUNT_DIR: &str = "/run/osconf-cd";
+const MOUNT_DIR: &CStr = c"/run/osconf-cd";
 
 /// ISO sectors over a file descriptor.
 struct FdSectors<'a>(&'a OwnedFd);
@@ -121,12 +122,15 @@ fn mounted_read(dev: &[u8], buf: &mut [u8]) -> Result<(usize, &'static str), Mou
         Err(e) => return Err(MountError::Mount(e)),
     }
     let flags = MountFlags::RDONLY | MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
-    if let Err(e) = rustix::mount::mount(dev, MOUNT_DIR, "iso9660", flags, None) {
+    let mut dev_buf = [0u8; PATH_MAX];
+    let mounted =
+        c_path(dev, &mut dev_buf).and_then(|dev| rustix::mount::mount(dev, MOUNT_DIR, c"iso9660", flags, None));
+    if let Err(e) = mounted {
         let _ = rustix::fs::rmdir(MOUNT_DIR);
         return Err(MountError::Mount(e));
     }
     let mut result = Err(MountError::NoFile);
-    if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR.as_bytes(), OFlags::DIRECTORY) {
+    if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR.to_bytes(), OFlags::DIRECTORY) {
         for (file, _) in iso::OS_CONF_PATHS {
             if let Ok(fd) = open_read(dir.as_fd(), file.as_bytes(), OFlags::NOFOLLOW) {
                 result = match read_all(fd.as_fd(), buf) {

@@ -1,13 +1,45 @@
 //! Small file helpers over rustix.
 
+use core::ffi::CStr;
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{Mode, OFlags};
+use rustix::fs::{AtFlags, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
-/// `open(path, O_RDONLY | O_CLOEXEC [| extra])`.
+/// Longest path the kernel takes, NUL included (`PATH_MAX`).
+pub const PATH_MAX: usize = 4096;
+
+/// `path` NUL-terminated in `buf`. Every path reaches rustix as a `&CStr`, converted here
+/// once: rustix converts a `&str` or `&[u8]` itself, but with a copy of that code inside
+/// every call site's instance of every function. The errors are rustix's own:
+/// `ENAMETOOLONG` beyond `PATH_MAX`, `EINVAL` for a NUL inside the path.
+pub fn c_path<'b>(path: &[u8], buf: &'b mut [u8; PATH_MAX]) -> Result<&'b CStr, Errno> {
+    let n = path.len();
+    if n >= PATH_MAX {
+        return Err(Errno::NAMETOOLONG);
+    }
+    let with_nul = buf.get_mut(..=n).ok_or(Errno::NAMETOOLONG)?;
+    let (last, head) = with_nul.split_last_mut().ok_or(Errno::NAMETOOLONG)?;
+    head.copy_from_slice(path);
+    *last = 0;
+    CStr::from_bytes_with_nul(with_nul).map_err(|_| Errno::INVAL)
+}
+
+/// `openat(dir, path, flags, mode)`.
 /// (Concrete types throughout: one copy of each helper in the binary.)
+pub fn openat(dir: BorrowedFd<'_>, path: &[u8], flags: OFlags, mode: Mode) -> Result<OwnedFd, Errno> {
+    let mut buf = [0u8; PATH_MAX];
+    rustix::fs::openat(dir, c_path(path, &mut buf)?, flags, mode)
+}
+
+/// `fstatat(dir, path, flags)`.
+pub fn statat(dir: BorrowedFd<'_>, path: &[u8], flags: AtFlags) -> Result<Stat, Errno> {
+    let mut buf = [0u8; PATH_MAX];
+    rustix::fs::statat(dir, c_path(path, &mut buf)?, flags)
+}
+
+/// `open(path, O_RDONLY | O_CLOEXEC [| extra])`.
 pub fn open_read(dir: BorrowedFd<'_>, path: &[u8], extra: OFlags) -> Result<OwnedFd, Errno> {
-    rustix::fs::openat(dir, path, OFlags::RDONLY | OFlags::CLOEXEC | extra, Mode::empty())
+    openat(dir, path, OFlags::RDONLY | OFlags::CLOEXEC | extra, Mode::empty())
 }
 
 /// Reads until EOF or until `buf` is full. `Ok(None)` when the file has more bytes than

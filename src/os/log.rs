@@ -24,7 +24,7 @@ pub struct Log {
 }
 
 fn open_kmsg() -> Option<OwnedFd> {
-    rustix::fs::open("/dev/kmsg", OFlags::WRONLY | OFlags::CLOEXEC | OFlags::NOCTTY, Mode::empty()).ok()
+    rustix::fs::open(c"/dev/kmsg", OFlags::WRONLY | OFlags::CLOEXEC | OFlags::NOCTTY, Mode::empty()).ok()
 }
 
 impl Log {
@@ -85,7 +85,7 @@ pub fn stdout(bytes: &[u8]) {
 /// opens can land on them and receive log lines.
 pub fn ensure_std_fds() {
     for _ in 0..3 {
-        match rustix::fs::open("/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty()) {
+        match rustix::fs::open(c"/dev/null", OFlags::RDWR | OFlags::NOCTTY, Mode::empty()) {
             Ok(fd) => {
                 use rustix::fd::AsRawFd;
                 if fd.as_raw_fd() > 2 {

@@ -13,7 +13,7 @@
 //! directory. Nothing is written when the bytes are already right; a failure removes the
 //! temp file.
 
-use crate::os::file::{open_read, read_all, write_all};
+use crate::os::file::{PATH_MAX, c_path, openat, read_all, statat, write_all};
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, OwnedFd};
@@ -51,7 +51,7 @@ fn temp_name(name: &str) -> heapless::String<{ osconf::plan::PATH_MAX_REL + 16 }
 
 impl Root {
     pub fn open(path: &[u8]) -> Result<Root, Errno> {
-        let fd = rustix::fs::open(path, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        let fd = openat(rustix::fs::CWD, path, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
         Ok(Root { fd, openat2: core::cell::Cell::new(None) })
     }
 
@@ -66,13 +66,16 @@ impl Root {
         let flags = flags | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let rel_or_dot = if rel.is_empty() { "." } else { rel };
         if self.openat2.get() != Some(false) {
-            let r = rustix::fs::openat2(
-                &self.fd,
-                rel_or_dot,
-                flags,
-                Mode::empty(),
-                ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
-            );
+            let mut buf = [0u8; PATH_MAX];
+            let r = c_path(rel_or_dot.as_bytes(), &mut buf).and_then(|p| {
+                rustix::fs::openat2(
+                    &self.fd,
+                    p,
+                    flags,
+                    Mode::empty(),
+                    ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
+                )
+            });
             match r {
                 Err(Errno::NOSYS) | Err(Errno::PERM) if self.openat2.get().is_none() => {
                     // No openat2 (old kernel, or a seccomp filter): walk instead, from now on.
@@ -91,10 +94,10 @@ impl Root {
     /// any symlinked directory are refused (`ELOOP`).
     fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
         let mut cur =
-            rustix::fs::openat(&self.fd, ".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+            rustix::fs::openat(&self.fd, c".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
         let mut parts = rel.as_bytes().split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
         if parts.peek().is_none() {
-            return rustix::fs::openat(&self.fd, ".", flags, Mode::empty());
+            return rustix::fs::openat(&self.fd, c".", flags, Mode::empty());
         }
         while let Some(c) = parts.next() {
             if c == b".." {
@@ -106,10 +109,10 @@ impl Root {
             } else {
                 OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
             };
-            cur = match rustix::fs::openat(&cur, c, f, Mode::empty()) {
+            cur = match openat(cur.as_fd(), c, f, Mode::empty()) {
                 Ok(fd) => fd,
                 Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
-                    let st = rustix::fs::statat(&cur, c, AtFlags::SYMLINK_NOFOLLOW)?;
+                    let st = statat(cur.as_fd(), c, AtFlags::SYMLINK_NOFOLLOW)?;
                     return Err(if FileType::from_raw_mode(st.st_mode) == FileType::Symlink {
                         Errno::LOOP
                     } else {
@@ -126,13 +129,15 @@ impl Root {
     pub fn exists(&self, rel: &str) -> bool {
         let (d, name) = split(rel);
         match self.dir(d, OFlags::PATH) {
-            Ok(dir) => rustix::fs::statat(&dir, name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
+            Ok(dir) => statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW).is_ok(),
             Err(_) => false,
         }
     }
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
     fn open_old(dir: &OwnedFd, name: &str) -> Result<Option<Old>, Errno> {
+        let mut buf = [0u8; PATH_MAX];
+        let name = c_path(name.as_bytes(), &mut buf)?;
         let st = match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(None),
@@ -144,7 +149,8 @@ impl Root {
             FileType::Directory => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
-        let fd = open_read(dir.as_fd(), name.as_bytes(), OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY;
+        let fd = rustix::fs::openat(dir, name, flags, Mode::empty())?;
         let stat = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return Err(Errno::INVAL); // swapped between statat and open
@@ -207,7 +213,10 @@ impl Root {
                 Err(Errno::NOENT) => {
                     let parent = self.dir(rel.get(..parent_end).ok_or(Errno::INVAL)?, OFlags::PATH)?;
                     let comp = rel.get(parent_end + 1..end).ok_or(Errno::INVAL)?;
-                    match rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)) {
+                    let mut buf = [0u8; PATH_MAX];
+                    let made = c_path(comp.as_bytes(), &mut buf)
+                        .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
+                    match made {
                         Ok(()) | Err(Errno::EXIST) => {}
                         Err(e) => return Err(e),
                     }
@@ -238,23 +247,31 @@ impl Root {
                 return Outcome::Unchanged;
             }
         }
-        let tmp = temp_name(name);
+        let mut tmp_buf = [0u8; PATH_MAX];
+        let tmp = match c_path(temp_name(name).as_bytes(), &mut tmp_buf) {
+            Ok(tmp) => tmp,
+            Err(e) => return fail(Step::Create, e),
+        };
         // A leftover from an interrupted run is ours (by its name): remove it first.
-        let _ = rustix::fs::unlinkat(&dir, tmp.as_str(), AtFlags::empty());
+        let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
         let fd = match rustix::fs::openat(
             &dir,
-            tmp.as_str(),
+            tmp,
             OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
             Mode::from_raw_mode(0o600),
         ) {
             Ok(fd) => fd,
             Err(e) => return fail(Step::Create, e),
         };
-        let result = fill(&fd, content, old.as_ref(), new_mode)
-            .and_then(|()| rustix::fs::renameat(&dir, tmp.as_str(), &dir, name).map_err(|e| (Step::Rename, e)));
+        let mut name_buf = [0u8; PATH_MAX];
+        let result = fill(&fd, content, old.as_ref(), new_mode).and_then(|()| {
+            c_path(name.as_bytes(), &mut name_buf)
+                .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
+                .map_err(|e| (Step::Rename, e))
+        });
         drop(fd);
         if let Err((step, e)) = result {
-            let _ = rustix::fs::unlinkat(&dir, tmp.as_str(), AtFlags::empty());
+            let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
             return fail(step, e);
         }
         // The rename is done; a failed directory fsync only weakens durability.
@@ -320,9 +337,9 @@ fn fill(fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Resul
 /// Copies `security.selinux` from the old file (absent or unsupported: nothing to do).
 fn copy_label(from: &impl AsFd, to: &impl AsFd) {
     let mut label = [0u8; 256];
-    if let Ok(n) = rustix::fs::fgetxattr(from, "security.selinux", &mut label[..]) {
+    if let Ok(n) = rustix::fs::fgetxattr(from, c"security.selinux", &mut label[..]) {
         if let Some(v) = label.get(..n) {
-            let _ = rustix::fs::fsetxattr(to, "security.selinux", v, XattrFlags::empty());
+            let _ = rustix::fs::fsetxattr(to, c"security.selinux", v, XattrFlags::empty());
         }
     }
 }
@@ -353,13 +370,15 @@ impl Root {
             return Ok(None);
         }
         let flags = kept_flags(st.f_flag);
-        rustix::mount::mount_remount(path, flags, "")?;
+        let mut buf = [0u8; PATH_MAX];
+        rustix::mount::mount_remount(c_path(path, &mut buf)?, flags, c"")?;
         Ok(Some(Remounted { flags }))
     }
 
     /// Flushes the root and puts it back to read-only with its other flags.
     pub fn remount_ro(&self, path: &[u8], r: Remounted) -> Result<(), Errno> {
         let _ = rustix::fs::syncfs(&self.fd);
-        rustix::mount::mount_remount(path, r.flags | rustix::mount::MountFlags::RDONLY, "")
+        let mut buf = [0u8; PATH_MAX];
+        rustix::mount::mount_remount(c_path(path, &mut buf)?, r.flags | rustix::mount::MountFlags::RDONLY, c"")
     }
 }

@@ -60,7 +60,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFA
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/device");
-        let physical = rustix::fs::statat(&dir, path.as_str(), rustix::fs::AtFlags::empty()).is_ok();
+        let physical = crate::os::file::statat(dir.as_fd(), path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
             let _ = out.push(Iface { name: n, mac, physical });
