@@ -13,13 +13,17 @@
 
 use crate::conf::{Ipv4, Mac, Nic};
 
+pub mod eni;
 pub mod hostname;
 pub mod hosts;
 pub mod ifcfg;
+pub mod netplan;
 pub mod networkd;
+pub mod nm_keyfile;
 pub mod resolv;
 pub mod shadow;
 pub mod sysconfig_network;
+pub mod wicked;
 
 #[cfg(test)]
 mod golden;

@@ -1,0 +1,303 @@
+//! Debian ifupdown: `/etc/network/interfaces` and the files it sources (interfaces(5)).
+//!
+//! Name-bound: a stanza names the interface, so it needs the kernel's name for the MAC
+//! ([plain](super::ifcfg::is_plain_ifname), so it is also a safe file name).
+//!
+//! ```text
+//! auto eth0
+//! iface eth0 inet static
+//!     address 10.104.62.201/18
+//!     gateway 10.104.0.1
+//!     dns-nameservers 10.138.224.65 10.182.20.26
+//! ```
+//! `address` takes the CIDR form (ifupdown 0.8; no separate `netmask`). `gateway` only on
+//! the default-route NIC: ifupdown adds it with `ip route add default via … onlink`, so a
+//! gateway outside the subnet needs nothing more. `dns-nameservers` is read by the
+//! `resolvconf` package's hook (all servers on one line); without that package it is an
+//! ignored option, and resolv.conf is written by the core anyway.
+//!
+//! Where the stanza goes: `interfaces.d/osconf-<name>` when the main file sources that
+//! directory ([`sources_dir`]), else a marked block appended to the main file. Either way
+//! ifupdown applies *every* `iface` stanza for a name, so a competing `iface <name> inet …`
+//! left in the main file would still run (e.g. dhclient); [`merge_main`] disables it.
+
+use super::{HEADER, NicView, ifcfg::is_plain_ifname};
+use crate::text::{Full, Out, chomp, first_field, index_of, lines, trim_start_blanks};
+use ufmt::{uwrite, uwriteln};
+
+/// Prefix of a line we disabled; the original line follows it unchanged.
+const OFF: &[u8] = b"#osconf# ";
+/// First words that start a new stanza, ending the previous `iface` stanza's options
+/// (interfaces(5); `allow-*` handled apart).
+const STANZAS: &[&[u8]] =
+    &[b"iface", b"mapping", b"auto", b"source", b"source-directory", b"rename", b"no-auto-down", b"no-scripts"];
+
+fn name_of<'a>(v: &NicView<'a>) -> Result<&'a str, Full> {
+    v.ifname.filter(|n| is_plain_ifname(n)).ok_or(Full)
+}
+
+/// `etc/network/interfaces.d/osconf-<ifname>`. Refuses a name that is not plain. (A name
+/// with a `.` would be skipped by `source-directory`, whose file names are
+/// `[A-Za-z0-9_-]+`; NIC names the kernel gives have none.)
+pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
+    if !is_plain_ifname(ifname) {
+        return Err(Full);
+    }
+    out.put(b"etc/network/interfaces.d/osconf-")?;
+    out.put(ifname.as_bytes())
+}
+
+fn stanza(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
+    let nic = v.nic;
+    uwrite!(out, "auto {}\niface {} inet static\n    address {}/{}\n", name, name, nic.addr, nic.prefix)?;
+    if let Some(gw) = v.default_gateway {
+        uwriteln!(out, "    gateway {}", gw)?;
+    }
+    if !v.dns.is_empty() {
+        out.put(b"    dns-nameservers")?;
+        for server in v.dns {
+            uwrite!(out, " {}", server)?;
+        }
+        out.byte(b'\n')?;
+    }
+    Ok(())
+}
+
+/// The `interfaces.d` file for `v`. Needs a plain `v.ifname`: without one it writes
+/// nothing and returns `Err(Full)`.
+pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
+    let name = name_of(v)?;
+    out.put(HEADER.as_bytes())?;
+    stanza(out, name, v)
+}
+
+/// Whether a line's blank-separated words are exactly `want`.
+fn words_are(line: &[u8], want: &[&[u8]]) -> bool {
+    let mut words = line.split(|&b| b == b' ' || b == b'\t').filter(|w| !w.is_empty());
+    want.iter().all(|w| words.next() == Some(w)) && words.next().is_none()
+}
+
+/// Whether the main interfaces file includes every file of `/etc/network/interfaces.d`:
+/// a `source /etc/network/interfaces.d/*` or `source-directory /etc/network/interfaces.d`
+/// line (or the same paths relative to `/etc/network`, as interfaces(5) resolves them).
+/// Other patterns (`*.cfg`, other directories) do not cover our file, so they do not count.
+pub fn sources_dir(main: &[u8]) -> bool {
+    const FORMS: &[&[&[u8]]] = &[
+        &[b"source", b"/etc/network/interfaces.d/*"],
+        &[b"source", b"interfaces.d/*"],
+        &[b"source-directory", b"/etc/network/interfaces.d"],
+        &[b"source-directory", b"/etc/network/interfaces.d/"],
+        &[b"source-directory", b"interfaces.d"],
+        &[b"source-directory", b"interfaces.d/"],
+    ];
+    lines(main).any(|l| FORMS.iter().any(|f| words_are(chomp(l), f)))
+}
+
+fn begin_line(out: &mut Out<'_>, name: &str) -> Result<(), Full> {
+    uwriteln!(out, "# osconf begin {}: generated from the config CD; rewritten at every boot.", name)
+}
+
+fn end_line(out: &mut Out<'_>, name: &str) -> Result<(), Full> {
+    uwriteln!(out, "# osconf end {}", name)
+}
+
+/// Rewrites the main interfaces file (or any file it sources) for interface `ifname`:
+/// - every `iface <ifname> inet …` stanza not ours is disabled: its line and its option
+///   lines (up to the next stanza keyword) get the prefix `#osconf# `, blank and comment
+///   lines inside are kept. `inet6` stanzas, and `auto`/`allow-*` lines naming the
+///   interface, are left alone: they still bring up whichever stanza is active (ours).
+/// - our marked block for `ifname` (from an earlier run) is replaced in place by a fresh
+///   one when `ours` is given and the file does not [source `interfaces.d`](sources_dir),
+///   else removed; when there was none, the fresh block is appended.
+///
+/// Every other line is copied byte for byte, and running it on its own output changes
+/// nothing. `ifname` must be plain; `ours` must be for it.
+pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mut Out<'_>) -> Result<(), Full> {
+    if !is_plain_ifname(ifname) || ours.is_some_and(|v| v.ifname != Some(ifname)) {
+        return Err(Full);
+    }
+    let block = ours.filter(|_| !sources_dir(old));
+    let mut begin = [0u8; 96];
+    let mut b = Out::new(&mut begin);
+    begin_line(&mut b, ifname)?;
+    let begin = b.as_bytes();
+    let mut end = [0u8; 40];
+    let mut e = Out::new(&mut end);
+    end_line(&mut e, ifname)?;
+    let end = e.as_bytes();
+
+    let (mut written, mut disabling, mut skip_to_end) = (false, false, false);
+    let mut at = 0;
+    for line in lines(old) {
+        at += line.len();
+        let text = chomp(line);
+        if skip_to_end {
+            skip_to_end = text != chomp(end);
+            continue;
+        }
+        // Our block from an earlier run: only when its end line follows, else the begin
+        // line is just a comment.
+        if text == chomp(begin) && lines(old.get(at..).unwrap_or(&[])).any(|l| chomp(l) == chomp(end)) {
+            (skip_to_end, disabling) = (true, false);
+            if let (Some(v), false) = (block, written) {
+                write_block(out, ifname, v, begin, end)?;
+                written = true;
+            }
+            continue;
+        }
+        let t = trim_start_blanks(text);
+        let first = first_field(t).unwrap_or(&[]);
+        if first.starts_with(b"#") || first.is_empty() {
+            out.put(line)?;
+            continue;
+        }
+        if index_of(first, STANZAS).is_some() || first.starts_with(b"allow-") {
+            let mut w = t.split(|&b| b == b' ' || b == b'\t').filter(|w| !w.is_empty()).skip(1);
+            disabling = first == b"iface" && w.next() == Some(ifname.as_bytes()) && w.next() == Some(b"inet");
+        }
+        if disabling {
+            out.put(OFF)?;
+        }
+        out.put(line)?;
+    }
+    if let (Some(v), false) = (block, written) {
+        if !old.is_empty() && !old.ends_with(b"\n") {
+            out.byte(b'\n')?;
+        }
+        if !old.is_empty() && !old.ends_with(b"\n\n") {
+            out.byte(b'\n')?;
+        }
+        write_block(out, ifname, v, begin, end)?;
+    }
+    Ok(())
+}
+
+fn write_block(out: &mut Out<'_>, name: &str, v: &NicView<'_>, begin: &[u8], end: &[u8]) -> Result<(), Full> {
+    out.put(begin)?;
+    stanza(out, name, v)?;
+    out.put(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_name, merge_main, render, sources_dir};
+    use crate::conf::{Ipv4, Mac, Nic, Prefix};
+    use crate::render::NicView;
+    use crate::render::golden::{assert_bytes, golden};
+    use crate::text::{Full, Out};
+
+    fn ip(s: &str) -> Ipv4 {
+        Ipv4::parse(s.as_bytes()).unwrap()
+    }
+
+    fn nic(addr: &str, prefix: &[u8]) -> Nic {
+        Nic {
+            index: 0,
+            mac: Mac::parse(b"52:54:00:E1:96:EB").unwrap(),
+            addr: ip(addr),
+            prefix: Prefix::parse(prefix).unwrap(),
+            gateway: None,
+        }
+    }
+
+    /// (case, NIC, default gateway, DNS servers, expected)
+    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
+
+    #[test]
+    fn golden() {
+        let dns = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12"), ip("10.0.0.5"), ip("10.0.0.6")];
+        let lan = nic("10.104.62.201", b"255.255.192.0");
+        let host32 = nic("172.16.0.17", b"255.255.255.255");
+        let cases: &[Case] = &[
+            ("gateway", &lan, Some(ip("10.104.0.1")), &dns[..3], golden!("eni", "gateway", "out")),
+            ("no-gateway", &lan, None, &dns[..1], golden!("eni", "no-gateway", "out")),
+            ("offlink-32", &host32, Some(ip("172.16.0.1")), &dns, golden!("eni", "offlink-32", "out")),
+            ("no-dns", &lan, None, &[], golden!("eni", "no-dns", "out")),
+        ];
+        for &(case, nic, default_gateway, dns, want) in cases {
+            let v = NicView { nic, ifname: Some("eth0"), default_gateway, dns };
+            let mut b = [0u8; 1024];
+            let mut out = Out::new(&mut b);
+            render(&mut out, &v).unwrap();
+            assert_bytes(case, out.as_bytes(), want);
+        }
+    }
+
+    /// (case, old main file, our NIC or none, expected)
+    type MergeCase<'a> = (&'a str, &'a [u8], bool, &'a [u8]);
+
+    #[test]
+    fn merge_golden() {
+        let lan = nic("10.104.62.201", b"255.255.192.0");
+        let dns = [ip("10.138.224.65"), ip("10.182.20.26")];
+        let v = NicView { nic: &lan, ifname: Some("eth0"), default_gateway: Some(ip("10.104.0.1")), dns: &dns };
+        let cases: &[MergeCase] = &[
+            ("debian-sources", golden!("eni", "debian-sources", "in"), true, golden!("eni", "debian-sources", "out")),
+            ("no-source", golden!("eni", "no-source", "in"), true, golden!("eni", "no-source", "out")),
+            ("stale-block", golden!("eni", "stale-block", "in"), false, golden!("eni", "stale-block", "out")),
+            (
+                "no-final-newline",
+                golden!("eni", "no-final-newline", "in"),
+                true,
+                golden!("eni", "no-final-newline", "out"),
+            ),
+            ("empty", b"", true, golden!("eni", "empty", "out")),
+        ];
+        for &(case, old, with_ours, want) in cases {
+            let ours = with_ours.then_some(&v);
+            let mut b = [0u8; 4096];
+            let mut out = Out::new(&mut b);
+            merge_main(old, "eth0", ours, &mut out).unwrap();
+            assert_bytes(case, out.as_bytes(), want);
+            // Idempotent: our own output is left as it is.
+            let mut b2 = [0u8; 4096];
+            let mut again = Out::new(&mut b2);
+            merge_main(want, "eth0", ours, &mut again).unwrap();
+            assert_bytes(case, again.as_bytes(), want);
+        }
+    }
+
+    #[test]
+    fn merge_refuses_bad_names() {
+        let lan = nic("10.104.62.201", b"24");
+        let v = NicView { nic: &lan, ifname: Some("eth1"), default_gateway: None, dns: &[] };
+        let mut b = [0u8; 256];
+        for (name, ours) in [("eth0", Some(&v)), ("e$(x)", None), ("", None)] {
+            let mut out = Out::new(&mut b);
+            assert_eq!(merge_main(b"auto lo\n", name, ours, &mut out), Err(Full), "case {name:?}");
+        }
+    }
+
+    #[test]
+    fn sources_dir_forms() {
+        let yes: &[&[u8]] = &[
+            b"source /etc/network/interfaces.d/*\n",
+            b"auto lo\n  source   interfaces.d/*  \n",
+            b"source-directory /etc/network/interfaces.d\n",
+            b"source-directory interfaces.d/\r\n",
+        ];
+        for main in yes {
+            assert!(sources_dir(main), "case {:?}", String::from_utf8_lossy(main));
+        }
+        let no: &[&[u8]] = &[
+            b"",
+            b"# source /etc/network/interfaces.d/*\n",
+            b"source /etc/network/interfaces.d/*.cfg\n",
+            b"source /etc/network/other.d/*\n",
+            b"source-directory /etc/network/interfaces.d extra\n",
+        ];
+        for main in no {
+            assert!(!sources_dir(main), "case {:?}", String::from_utf8_lossy(main));
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        let mut b = [0u8; 128];
+        let mut out = Out::new(&mut b);
+        file_name("ens3", &mut out).unwrap();
+        assert_eq!(out.as_bytes(), b"etc/network/interfaces.d/osconf-ens3");
+        let mut out = Out::new(&mut b);
+        assert_eq!(file_name("../x", &mut out), Err(Full));
+    }
+}

@@ -1,0 +1,174 @@
+//! NetworkManager keyfiles (nm-settings-keyfile(5), properties in nm-settings-nmcli(5)).
+//!
+//! One profile per NIC, bound by `[ethernet] mac-address=` alone (no `interface-name=`), so
+//! it follows the NIC whatever the kernel calls it. The file must be mode 0600 and owned by
+//! root: the keyfile plugin ignores files readable or writable by anyone else.
+//!
+//! Winning over a profile the image already has for the same NIC (cloud-init's, an
+//! installer's, NetworkManager's own in-memory "Wired connection 1") without deleting it:
+//! `connection.autoconnect-priority` ranges -999..999, default 0, higher preferred, and on a
+//! tie the most recently used profile wins — which would be the old one. Ours is 999, the
+//! maximum. (cloud-init's NetworkManager renderer writes 120; NetworkManager's auto-default
+//! profile has the default 0 or, in newer releases, -999.)
+//!
+//! - `uuid=` is derived from the MAC (FNV-1a, with the RFC 4122 version-4 and variant bits
+//!   set), so every boot writes the same bytes and the profile keeps its identity.
+//! - `[ipv4] method=manual`, `address1=a.b.c.d/len`; the default-route NIC gets `gateway=`,
+//!   every other NIC `never-default=true`. A gateway outside the NIC's subnet (a /32
+//!   address) also gets `route1=<gw>/32`: a route without a next hop is a device route
+//!   (keyfile syntax `route/plen[,gateway,metric]`), making the gateway reachable on the
+//!   link before the default route through it is added — written out rather than relying
+//!   on any release's automatic handling of unreachable gateways.
+//! - `dns=a;b;c;`: every server (NetworkManager is not limited to three).
+//! - `[ipv6] method=ignore`: os.conf has no IPv6, and `ignore` (leave IPv6 to the kernel)
+//!   is accepted by every NetworkManager release; `disabled` only exists since 1.20, and an
+//!   older release would refuse the whole profile.
+
+use super::{HEADER, NicView};
+use crate::conf::Mac;
+use crate::conf::value::fnv1a;
+use crate::text::{Full, Out};
+use ufmt::{uwrite, uwriteln};
+
+/// `etc/NetworkManager/system-connections/osconf-<12 hex digits>.nmconnection`.
+pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
+    out.put(b"etc/NetworkManager/system-connections/osconf-")?;
+    mac.write_compact(out)?;
+    out.put(b".nmconnection")
+}
+
+/// The profile's UUID: 16 bytes hashed from the MAC, formatted as RFC 4122 (version 4,
+/// variant 10xx).
+fn write_uuid(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
+    let hi = fnv1a(b"osconf-nm-uuid-1", &mac.0).to_be_bytes();
+    let lo = fnv1a(b"osconf-nm-uuid-2", &mac.0).to_be_bytes();
+    for (i, &b) in hi.iter().chain(lo.iter()).enumerate() {
+        let b = match i {
+            6 => b & 0x0f | 0x40,
+            8 => b & 0x3f | 0x80,
+            _ => b,
+        };
+        if i == 4 || i == 6 || i == 8 || i == 10 {
+            out.byte(b'-')?;
+        }
+        for nibble in [b >> 4, b & 0xf] {
+            out.byte(b"0123456789abcdef".get(usize::from(nibble)).copied().unwrap_or(b'0'))?;
+        }
+    }
+    Ok(())
+}
+
+pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
+    let nic = v.nic;
+    out.put(HEADER.as_bytes())?;
+    out.put(b"[connection]\nid=osconf-")?;
+    nic.mac.write_compact(out)?;
+    out.put(b"\nuuid=")?;
+    write_uuid(nic.mac, out)?;
+    uwrite!(
+        out,
+        "\ntype=ethernet\nautoconnect-priority=999\n\n[ethernet]\nmac-address={}\n\n[ipv4]\nmethod=manual\naddress1={}/{}\n",
+        nic.mac,
+        nic.addr,
+        nic.prefix
+    )?;
+    match v.default_gateway {
+        Some(gw) => {
+            uwriteln!(out, "gateway={}", gw)?;
+            if !nic.addr.same_subnet(gw, nic.prefix) {
+                uwriteln!(out, "route1={}/32", gw)?;
+            }
+        }
+        None => out.put(b"never-default=true\n")?,
+    }
+    if !v.dns.is_empty() {
+        out.put(b"dns=")?;
+        for server in v.dns {
+            uwrite!(out, "{};", server)?;
+        }
+        out.byte(b'\n')?;
+    }
+    out.put(b"\n[ipv6]\nmethod=ignore\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{file_name, render};
+    use crate::conf::{Ipv4, Mac, Nic, Prefix};
+    use crate::render::NicView;
+    use crate::render::golden::{assert_bytes, golden};
+    use crate::text::Out;
+
+    fn ip(s: &str) -> Ipv4 {
+        Ipv4::parse(s.as_bytes()).unwrap()
+    }
+
+    /// (case, NIC, default gateway, DNS servers, expected)
+    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
+
+    fn nic(mac: &[u8], addr: &str, prefix: &[u8]) -> Nic {
+        Nic {
+            index: 0,
+            mac: Mac::parse(mac).unwrap(),
+            addr: ip(addr),
+            prefix: Prefix::parse(prefix).unwrap(),
+            gateway: None,
+        }
+    }
+
+    #[test]
+    fn golden() {
+        let dns = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12"), ip("10.0.0.5"), ip("10.0.0.6")];
+        let lan = nic(b"52:54:00:E1:96:EB", "10.104.62.201", b"255.255.192.0");
+        let second = nic(b"52-54-00-12-34-56", "192.168.7.10", b"24");
+        let host32 = nic(b"52:54:00:E1:96:EB", "172.16.0.17", b"255.255.255.255");
+        let cases: &[Case] = &[
+            ("gateway", &lan, Some(ip("10.104.0.1")), &dns[..3], golden!("nm_keyfile", "gateway", "out")),
+            ("no-gateway", &second, None, &dns[..1], golden!("nm_keyfile", "no-gateway", "out")),
+            ("offlink-32", &host32, Some(ip("172.16.0.1")), &dns, golden!("nm_keyfile", "offlink-32", "out")),
+            ("no-dns", &lan, None, &[], golden!("nm_keyfile", "no-dns", "out")),
+        ];
+        for &(case, nic, default_gateway, dns, want) in cases {
+            let v = NicView { nic, ifname: None, default_gateway, dns };
+            let mut b = [0u8; 1024];
+            let mut out = Out::new(&mut b);
+            render(&mut out, &v).unwrap();
+            assert_bytes(case, out.as_bytes(), want);
+            // Never a partial file: every shorter buffer is refused.
+            let n = out.len();
+            let mut small = [0u8; 1024];
+            for len in [0, n / 2, n - 1] {
+                let mut out = Out::new(&mut small[..len]);
+                assert!(render(&mut out, &v).is_err(), "case {case}, buffer {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn uuid_is_rfc4122_v4_and_stable() {
+        let v = |mac: &[u8]| {
+            let nic = nic(mac, "10.0.0.2", b"24");
+            let view = NicView { nic: &nic, ifname: None, default_gateway: None, dns: &[] };
+            let mut b = [0u8; 1024];
+            let mut out = Out::new(&mut b);
+            render(&mut out, &view).unwrap();
+            let text = std::string::String::from_utf8(out.as_bytes().to_vec()).unwrap();
+            text.lines().find_map(|l| l.strip_prefix("uuid=")).unwrap().to_string()
+        };
+        let a = v(b"52:54:00:e1:96:eb");
+        assert_eq!(a, v(b"52-54-00-E1-96-EB"));
+        assert_ne!(a, v(b"52:54:00:e1:96:ec"));
+        let parts: std::vec::Vec<&str> = a.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<std::vec::Vec<_>>(), [8, 4, 4, 4, 12], "{a}");
+        assert!(parts[2].starts_with('4'), "{a}");
+        assert!("89ab".contains(&parts[3][..1]), "{a}");
+    }
+
+    #[test]
+    fn file_names() {
+        let mut b = [0u8; 128];
+        let mut out = Out::new(&mut b);
+        file_name(Mac::parse(b"52:54:00:E1:96:EB").unwrap(), &mut out).unwrap();
+        assert_eq!(out.as_bytes(), b"etc/NetworkManager/system-connections/osconf-525400e196eb.nmconnection");
+    }
+}
