@@ -100,6 +100,12 @@ pub fn first_field(line: &[u8]) -> Option<&[u8]> {
     line.split(|&b| b == b' ' || b == b'\t').find(|f| !f.is_empty())
 }
 
+/// `a == b`, ASCII case ignored. A plain loop: `core`'s `eq_ignore_ascii_case` is
+/// unrolled for speed into several times the code, for names of a dozen bytes.
+pub fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
 /// The position of `word` in `table`. Used instead of `match word { b"…" => … }`, which
 /// the compiler unrolls into a byte-by-byte compare per arm (ten bytes of code for each
 /// character of each literal); this is one loop over one shared `==`.

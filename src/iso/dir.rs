@@ -15,6 +15,7 @@
 
 use super::{IsoError, SECTOR, Sectors};
 use crate::limits::MAX_DIR_SECTORS;
+use crate::text::eq_ignore_case;
 
 mod field {
     pub const LEN: usize = 0;
@@ -200,7 +201,7 @@ pub fn plain_name(name: &[u8]) -> &[u8] {
 /// A plain ISO9660 name equals the wanted one, ASCII case, version and trailing `.`
 /// ignored.
 pub fn plain_eq(name: &[u8], want: &[u8]) -> bool {
-    plain_name(name).eq_ignore_ascii_case(plain_name(want))
+    eq_ignore_case(plain_name(name), plain_name(want))
 }
 
 /// A level-1 name: `NAME.EXT` with at most 8 + 3 d-characters, a directory at most 8 and
@@ -244,5 +245,5 @@ fn level1_form<'o>(want: &[u8], is_file: bool, out: &'o mut [u8; 12]) -> &'o [u8
 /// A level-1 record name matches the wanted name's 8.3 cut.
 pub fn level1_eq(name: &[u8], want: &[u8], is_file: bool) -> bool {
     let mut buf = [0u8; 12];
-    plain_name(name).eq_ignore_ascii_case(level1_form(want, is_file, &mut buf))
+    eq_ignore_case(plain_name(name), level1_form(want, is_file, &mut buf))
 }

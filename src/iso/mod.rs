@@ -209,7 +209,7 @@ impl Volume {
     /// The label (PVD or Joliet) is `config-2`, ASCII case ignored.
     pub fn is_config_drive(&self) -> bool {
         const WANT: &[u8] = b"config-2";
-        self.label().eq_ignore_ascii_case(WANT) || self.joliet_label().eq_ignore_ascii_case(WANT)
+        crate::text::eq_ignore_case(self.label(), WANT) || crate::text::eq_ignore_case(self.joliet_label(), WANT)
     }
 }
 
