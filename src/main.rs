@@ -338,12 +338,10 @@ fn log_event(log: &mut Log, e: &plan::Event) {
 fn show(edit: &plan::Edit, content: &[u8]) {
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
-    let _ = uwrite!(
-        l,
-        "--- /{} (mode {} for a new file; an existing file keeps its mode and owner)\n",
-        edit.path.as_str(),
-        Octal(edit.new_mode)
-    );
+    let digit = |shift: u32| b'0' + ((edit.new_mode >> shift) & 7) as u8;
+    let _ = uwrite!(l, "--- /{} (mode ", edit.path.as_str());
+    let _ = l.put(&[b'0', digit(6), digit(3), digit(0)]);
+    let _ = l.put(b" for a new file; an existing file keeps its mode and owner)\n");
     os::log::stdout(l.as_bytes());
     if edit.target == Target::Shadow {
         let mut buf = [0u8; MERGE_FILE_MAX + 4096];
@@ -354,18 +352,5 @@ fn show(edit: &plan::Edit, content: &[u8]) {
         out.wipe();
     } else {
         os::log::stdout(content);
-    }
-}
-
-struct Octal(u32);
-
-impl ufmt::uDisplay for Octal {
-    fn fmt<W: ufmt::uWrite + ?Sized>(&self, f: &mut ufmt::Formatter<'_, W>) -> Result<(), W::Error> {
-        let d = |s: u32| char::from(b'0' + ((self.0 >> s) & 7) as u8);
-        f.write_char('0')?;
-        for s in [6, 3, 0] {
-            f.write_char(d(s))?;
-        }
-        Ok(())
     }
 }
