@@ -168,10 +168,12 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
             uwrite!(w, " dropped; using {} server(s)", kept)
         }
         NoteKind::NicMissing { nic, key } => {
-            uwrite!(w, "eth{}: eth{}_{} missing; network for eth{} skipped", nic, nic, key.suffix(), nic)
+            uwrite!(w, "eth{}: eth{}_{} missing; ", nic, nic, key.suffix())?;
+            write_effect(w, Section::Nic(nic))
         }
         NoteKind::NicDuplicateMac { nic, first } => {
-            uwrite!(w, "eth{}: same MAC address as eth{}; network for eth{} skipped", nic, first, nic)
+            uwrite!(w, "eth{}: same MAC address as eth{}; ", nic, first)?;
+            write_effect(w, Section::Nic(nic))
         }
         NoteKind::GatewayEmpty { nic } => {
             key_line(w, Key::Nic(nic, crate::conf::NicKey::Gateway), n.line)?;

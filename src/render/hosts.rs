@@ -10,7 +10,7 @@
 
 use crate::conf::{Hostname, Ipv4};
 use crate::text::{Full, Out, chomp, first_field, lines};
-use ufmt::{uwrite, uwriteln};
+use ufmt::uwrite;
 
 pub fn merge(old: &[u8], addr: Ipv4, name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
     let mut buf = [0u8; 15];
@@ -36,11 +36,11 @@ pub fn merge(old: &[u8], addr: Ipv4, name: &Hostname, out: &mut Out<'_>) -> Resu
 }
 
 fn write_line(out: &mut Out<'_>, addr: Ipv4, name: &Hostname) -> Result<(), Full> {
+    uwrite!(out, "{}\t{}", addr, name)?;
     if name.is_fqdn() {
-        uwriteln!(out, "{}\t{} {}", addr, name, name.short())
-    } else {
-        uwriteln!(out, "{}\t{}", addr, name)
+        uwrite!(out, " {}", name.short())?;
     }
+    out.byte(b'\n')
 }
 
 #[cfg(test)]
