@@ -416,8 +416,8 @@ impl Mac {
     /// The lowercase hex digits without separators (`525400e196eb`), for file names.
     pub fn write_compact<W: uWrite + ?Sized>(&self, w: &mut W) -> Result<(), W::Error> {
         for b in self.0 {
-            w.write_char(hex_digit(b >> 4))?;
-            w.write_char(hex_digit(b & 0xf))?;
+            w.write_str(hex_digit(b >> 4))?;
+            w.write_str(hex_digit(b & 0xf))?;
         }
         Ok(())
     }
@@ -432,18 +432,21 @@ fn hex(b: u8) -> Result<u8, Invalid> {
     }
 }
 
-fn hex_digit(n: u8) -> char {
-    char::from(b"0123456789abcdef".get(usize::from(n & 0xf)).copied().unwrap_or(b'0'))
+/// One lowercase hex digit, as a `&str` (written with `write_str`: `write_char` would
+/// encode it as UTF-8 first).
+fn hex_digit(n: u8) -> &'static str {
+    let i = usize::from(n & 0xf);
+    "0123456789abcdef".get(i..=i).unwrap_or("0")
 }
 
 impl uDisplay for Mac {
     fn fmt<W: uWrite + ?Sized>(&self, f: &mut Formatter<'_, W>) -> Result<(), W::Error> {
         for (i, b) in self.0.iter().enumerate() {
             if i > 0 {
-                f.write_char(':')?;
+                f.write_str(":")?;
             }
-            f.write_char(hex_digit(b >> 4))?;
-            f.write_char(hex_digit(b & 0xf))?;
+            f.write_str(hex_digit(b >> 4))?;
+            f.write_str(hex_digit(b & 0xf))?;
         }
         Ok(())
     }
