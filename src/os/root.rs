@@ -13,7 +13,7 @@
 //! directory. Nothing is written when the bytes are already right; a failure removes the
 //! temp file.
 
-use crate::os::file::{PATH_MAX, c_path, openat, read_all, statat, write_all};
+use crate::os::file::{PATH_MAX, c_path, open_read, openat, read_all, statat, write_all};
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, OwnedFd};
@@ -136,9 +136,7 @@ impl Root {
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
     fn open_old(dir: &OwnedFd, name: &str) -> Result<Option<Old>, Errno> {
-        let mut buf = [0u8; PATH_MAX];
-        let name = c_path(name.as_bytes(), &mut buf)?;
-        let st = match rustix::fs::statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+        let st = match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
@@ -149,8 +147,7 @@ impl Root {
             FileType::Directory => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
-        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY;
-        let fd = rustix::fs::openat(dir, name, flags, Mode::empty())?;
+        let fd = open_read(dir.as_fd(), name.as_bytes(), OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return Err(Errno::INVAL); // swapped between statat and open
@@ -370,15 +367,19 @@ impl Root {
             return Ok(None);
         }
         let flags = kept_flags(st.f_flag);
-        let mut buf = [0u8; PATH_MAX];
-        rustix::mount::mount_remount(c_path(path, &mut buf)?, flags, c"")?;
+        remount(path, flags)?;
         Ok(Some(Remounted { flags }))
     }
 
     /// Flushes the root and puts it back to read-only with its other flags.
     pub fn remount_ro(&self, path: &[u8], r: Remounted) -> Result<(), Errno> {
         let _ = rustix::fs::syncfs(&self.fd);
-        let mut buf = [0u8; PATH_MAX];
-        rustix::mount::mount_remount(c_path(path, &mut buf)?, r.flags | rustix::mount::MountFlags::RDONLY, c"")
+        remount(path, r.flags | rustix::mount::MountFlags::RDONLY)
     }
+}
+
+/// `mount(NULL, path, NULL, MS_REMOUNT | flags, "")`.
+fn remount(path: &[u8], flags: rustix::mount::MountFlags) -> Result<(), Errno> {
+    let mut buf = [0u8; PATH_MAX];
+    rustix::mount::mount_remount(c_path(path, &mut buf)?, flags, c"")
 }
