@@ -54,9 +54,10 @@ pub struct Facts<'a> {
 pub struct Format {
     /// As given to `--network`.
     pub name: &'static str,
-    /// Paths (relative to the root) whose presence means the root uses this format, in the
-    /// order they are checked. The first format with a present path wins.
-    pub detect: &'static [&'static str],
+    /// When the root uses this format: any one of these sets of paths (relative to the
+    /// root), all of whose paths exist. Formats are tried in [`FORMATS`] order and the
+    /// first that matches is the one written: a root reads one network stack.
+    pub detect: &'static [&'static [&'static str]],
     /// Files are named after the kernel's interface name (so the NIC must be present).
     pub name_bound: bool,
     /// Mode of a new file.
@@ -73,13 +74,49 @@ fn networkd_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
     render::networkd::file_name(v.mac(), out)
 }
 
+fn nm_keyfile_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::nm_keyfile::file_name(v.mac(), out)
+}
+
+fn netplan_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::netplan::file_name(v.mac(), out)
+}
+
 /// Every network format, in detection order. Adding one = a renderer file + an entry here.
+///
+/// - netplan first: where it is installed and configured (Ubuntu), it generates the
+///   configuration of the stack below it, so only its own files count;
+/// - NetworkManager when enabled: it always reads its keyfiles, whatever other plugins it
+///   has (Fedora 36+ and EL 9+ no longer read ifcfg files by default; EL 7–8 do, but the
+///   keyfile profile, with its top priority, wins there too);
+/// - systemd-networkd when enabled;
+/// - ifcfg (initscripts' network service) when the root has network-scripts and none of
+///   the above.
 pub const FORMATS: &[Format] = &[
+    Format {
+        name: "netplan",
+        detect: &[&["usr/sbin/netplan", "etc/netplan"]],
+        name_bound: false,
+        mode: 0o600,
+        path: netplan_path,
+        render: render::netplan::render,
+    },
+    Format {
+        name: "nm",
+        detect: &[&[
+            "etc/systemd/system/multi-user.target.wants/NetworkManager.service",
+            "etc/NetworkManager/system-connections",
+        ]],
+        name_bound: false,
+        mode: 0o600,
+        path: nm_keyfile_path,
+        render: render::nm_keyfile::render,
+    },
     Format {
         name: "networkd",
         detect: &[
-            "etc/systemd/system/multi-user.target.wants/systemd-networkd.service",
-            "etc/systemd/system/sockets.target.wants/systemd-networkd.socket",
+            &["etc/systemd/system/multi-user.target.wants/systemd-networkd.service"],
+            &["etc/systemd/system/sockets.target.wants/systemd-networkd.socket"],
         ],
         name_bound: false,
         mode: 0o644,
@@ -88,7 +125,7 @@ pub const FORMATS: &[Format] = &[
     },
     Format {
         name: "ifcfg",
-        detect: &["etc/sysconfig/network-scripts"],
+        detect: &[&["etc/sysconfig/network-scripts"]],
         name_bound: true,
         mode: 0o644,
         path: ifcfg_path,
@@ -101,20 +138,20 @@ pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
     FORMATS.iter().position(|f| f.name.as_bytes() == name).map(|i| 1 << i)
 }
 
-/// What detection found: the format and the path that decided it.
+/// What detection found: the format and the paths that decided it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detected {
     pub format: u8,
-    pub because: &'static str,
+    pub because: &'static [&'static str],
 }
 
-/// Picks the first format whose detection path exists. `exists` is asked about paths
-/// relative to the root (the binary answers without following symlinks out of it).
+/// Picks the first format one of whose path sets exists in full. `exists` is asked about
+/// paths relative to the root (the binary answers without following symlinks out of it).
 pub fn detect(mut exists: impl FnMut(&str) -> bool) -> Option<Detected> {
     for (i, f) in FORMATS.iter().enumerate() {
-        for &p in f.detect {
-            if exists(p) {
-                return Some(Detected { format: i as u8, because: p });
+        for &paths in f.detect {
+            if paths.iter().all(|p| exists(p)) {
+                return Some(Detected { format: i as u8, because: paths });
             }
         }
     }
@@ -190,7 +227,7 @@ impl Skip {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Network configs will be written in this format.
-    Format { format: u8, because: Option<&'static str> },
+    Format { format: u8, because: Option<&'static [&'static str]> },
     /// NICs are configured but the root shows no network stack we know.
     NoFormat,
     /// A name-bound format needs the kernel's name for this MAC, and there is none.

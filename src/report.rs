@@ -210,14 +210,18 @@ fn target_path(t: Target) -> &'static str {
 pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
     let fname = |f: u8| FORMATS.get(usize::from(f)).map_or("?", |f| f.name);
     match *e {
-        Event::Format { format, because: Some(p) } => {
-            uwrite!(w, "network: writing {} config (the root has /{})", fname(format), p)
+        Event::Format { format, because: Some(paths) } => {
+            uwrite!(w, "network: writing {} config (the root has ", fname(format))?;
+            for (i, p) in paths.iter().enumerate() {
+                uwrite!(w, "{}/{}", if i == 0 { "" } else { " and " }, *p)?;
+            }
+            w.write_str(")")
         }
         Event::Format { format, because: None } => {
             uwrite!(w, "network: writing {} config (--network)", fname(format))
         }
         Event::NoFormat => w.write_str(
-            "network: the root shows no network stack osconf knows (networkd, ifcfg); network not configured (use --network)",
+            "network: the root shows no network stack osconf knows (netplan, nm, networkd, ifcfg); network not configured (use --network)",
         ),
         Event::NicNotPresent { nic, mac, format } => uwrite!(
             w,

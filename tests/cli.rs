@@ -548,3 +548,40 @@ fn what_is_not_a_regular_file_is_left_alone_and_said_so() {
         [format!("cannot read os.conf from {}: is a directory, errno 21; nothing applied", t.path().display())]
     );
 }
+
+#[test]
+fn networkmanager_roots_get_a_keyfile_that_outranks_their_own_profile() {
+    let (_t, root, sys, iso) = setup("nm");
+    link(
+        &root,
+        "etc/systemd/system/multi-user.target.wants/NetworkManager.service",
+        "/usr/lib/systemd/system/NetworkManager.service",
+    );
+    let theirs = "[connection]\nid=Wired\ntype=ethernet\n\n[ipv4]\nmethod=auto\n";
+    put(&root, "etc/NetworkManager/system-connections/Wired.nmconnection", theirs, 0o600);
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.has("network: writing nm config (the root has /etc/systemd/system/multi-user.target.wants/NetworkManager.service and /etc/NetworkManager/system-connections)"), "{}", r.stderr);
+    let ours = "etc/NetworkManager/system-connections/osconf-525400e196eb.nmconnection";
+    assert_eq!(read(&root, ours), include_str!("golden/nm_keyfile/gateway.out"));
+    assert_eq!((mode(&root, ours), owner(&root, ours)), (0o600, (0, 0)));
+    assert_eq!(read(&root, "etc/NetworkManager/system-connections/Wired.nmconnection"), theirs);
+    // NetworkManager reads keyfiles, not ifcfg, here: no ifcfg file although the directory exists.
+    assert_eq!(fs::read_dir(root.join("etc/sysconfig/network-scripts")).unwrap().count(), 0);
+}
+
+#[test]
+fn netplan_roots_get_a_file_of_their_own_beside_cloud_inits() {
+    let (_t, root, sys, iso) = setup("netplan");
+    fs::remove_dir_all(root.join("etc/sysconfig")).unwrap();
+    put(&root, "usr/sbin/netplan", "", 0o755);
+    let theirs = "network:\n  version: 2\n  ethernets:\n    eth0:\n      match:\n        macaddress: 52:54:00:e1:96:eb\n      set-name: eth0\n      dhcp4: true\n";
+    put(&root, "etc/netplan/50-cloud-init.yaml", theirs, 0o600);
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ours = "etc/netplan/90-osconf-525400e196eb.yaml";
+    assert_eq!(read(&root, ours), include_str!("golden/netplan/gateway.out"));
+    assert_eq!(mode(&root, ours), 0o600);
+    assert_eq!(read(&root, "etc/netplan/50-cloud-init.yaml"), theirs);
+    assert_eq!(tree(&root.join("etc/netplan")), ["50-cloud-init.yaml", "90-osconf-525400e196eb.yaml"]);
+}

@@ -66,7 +66,7 @@ fn ifcfg_needs_the_kernel_name() {
     let mut buf = std::vec![0u8; PLAN_BYTES];
     let p = build(&parsed.config, &facts(&[], ifcfg), &mut buf);
     assert!(!paths(&p).iter().any(|p| p.contains("ifcfg")));
-    assert!(p.events.contains(&Event::NicNotPresent { nic: 0, mac: mac("52:54:00:00:00:01"), format: 1 }));
+    assert!(p.events.contains(&Event::NicNotPresent { nic: 0, mac: mac("52:54:00:00:00:01"), format: 3 }));
     let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "eth0" }];
     let p = build(&parsed.config, &facts(&ifaces, ifcfg), &mut buf);
     assert_eq!(paths(&p)[0], "etc/sysconfig/network-scripts/ifcfg-eth0");
@@ -152,13 +152,28 @@ fn a_buffer_too_small_skips_the_file_without_partial_content() {
 
 #[test]
 fn detection_order_and_reason() {
-    let present =
-        ["etc/sysconfig/network-scripts", "etc/systemd/system/multi-user.target.wants/systemd-networkd.service"];
-    let d = detect(|p| present.contains(&p)).unwrap();
-    assert_eq!((FORMATS[usize::from(d.format)].name, d.because), ("networkd", present[1]));
-    let d = detect(|p| p == present[0]).unwrap();
-    assert_eq!((FORMATS[usize::from(d.format)].name, d.because), ("ifcfg", present[0]));
-    assert_eq!(detect(|_| false), None);
-    assert_eq!(format_bit(b"ifcfg"), Some(2));
-    assert_eq!(format_bit(b"nm"), None);
+    const NM: [&str; 2] =
+        ["etc/systemd/system/multi-user.target.wants/NetworkManager.service", "etc/NetworkManager/system-connections"];
+    const NETPLAN: [&str; 2] = ["usr/sbin/netplan", "etc/netplan"];
+    const NETWORKD: &str = "etc/systemd/system/multi-user.target.wants/systemd-networkd.service";
+    const IFCFG: &str = "etc/sysconfig/network-scripts";
+    let cases: &[(&[&str], Option<(&str, &[&str])>)] = &[
+        // Ubuntu: netplan, which renders networkd.
+        (&[NETPLAN[0], NETPLAN[1], NETWORKD], Some(("netplan", &NETPLAN))),
+        // netplan installed but not configured: what is enabled decides.
+        (&[NETPLAN[0], NETWORKD], Some(("networkd", &[NETWORKD]))),
+        // EL 8/9, Fedora: NetworkManager, even with network-scripts present.
+        (&[NM[0], NM[1], IFCFG], Some(("nm", &NM))),
+        // NetworkManager installed but disabled, legacy network service: ifcfg.
+        (&[NM[1], IFCFG], Some(("ifcfg", &[IFCFG]))),
+        (&[NETWORKD, IFCFG], Some(("networkd", &[NETWORKD]))),
+        (&[], None),
+    ];
+    for (present, want) in cases {
+        let got = detect(|p| present.contains(&p)).map(|d| (FORMATS[usize::from(d.format)].name, d.because));
+        assert_eq!(got, *want, "case {present:?}");
+    }
+    assert_eq!(format_bit(b"ifcfg"), Some(8));
+    assert_eq!(format_bit(b"nm"), Some(2));
+    assert_eq!(format_bit(b"wicked"), None);
 }
