@@ -157,7 +157,8 @@ fn detection_order_and_reason() {
     const NETPLAN: [&str; 2] = ["usr/sbin/netplan", "etc/netplan"];
     const NETWORKD: &str = "etc/systemd/system/multi-user.target.wants/systemd-networkd.service";
     const IFCFG: &str = "etc/sysconfig/network-scripts";
-    let cases: &[(&[&str], Option<(&str, &[&str])>)] = &[
+    type Case<'a> = (&'a [&'a str], Option<(&'a str, &'a [&'a str])>);
+    let cases: &[Case] = &[
         // Ubuntu: netplan, which renders networkd.
         (&[NETPLAN[0], NETPLAN[1], NETWORKD], Some(("netplan", &NETPLAN))),
         // netplan installed but not configured: what is enabled decides.
