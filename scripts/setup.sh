@@ -92,6 +92,11 @@ if ! compgen -G "/boot/vmlinuz-*-cloud-amd64" >/dev/null; then
     exit 1
 fi
 
+# The real consumers of the network files (tests/consumers/run.sh): netplan.io,
+# network-manager, ifupdown, installed without starting any of them.
+echo "==> tests/consumers/setup.sh (netplan.io, network-manager, ifupdown; no service started)"
+sh tests/consumers/setup.sh
+
 if ! command -v cargo >/dev/null || ! command -v rustup >/dev/null; then
     echo "setup.sh: cargo and rustup are expected to be installed already (https://rustup.rs)" >&2
     exit 1

@@ -41,11 +41,14 @@ sh_glue=(dracut/50osconf/*.sh initramfs-hooks/hooks/osconf initramfs-hooks/scrip
 step shellcheck -s sh "${sh_glue[@]}"
 shellcheck -s sh "${sh_glue[@]}"
 
-step shellcheck scripts/*.sh tests/vm/*.sh .ci/run
-shellcheck -x scripts/*.sh tests/vm/*.sh .ci/run
+step shellcheck scripts/*.sh tests/vm/*.sh tests/consumers/*.sh .ci/run
+shellcheck -x scripts/*.sh tests/vm/*.sh tests/consumers/*.sh .ci/run
 
 step "cargo test (integration tests run the static release binary)"
 OSCONF_BIN=$PWD/$bin cargo test
+
+step "network files read by their real consumers: bash tests/consumers/run.sh"
+bash tests/consumers/run.sh
 
 # Last, so its closing "N passed, M failed" line is the run's summary.
 step "VM boot tests: bash tests/vm/run.sh all (QEMU; see README, VM tests)"

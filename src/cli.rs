@@ -79,7 +79,7 @@ pub struct Usage<'a> {
 
 /// `--help` (each option is described in the README).
 pub const USAGE: &str = "usage: osconf [--root DIR] [--device PATH | --config FILE] [--sys DIR] [--dev DIR]
-              [--network ifcfg,networkd] [--timeout SECONDS] [--log kmsg|stderr] [--dry-run]
+              [--network LIST] [--timeout SECONDS] [--log kmsg|stderr] [--dry-run]
 Configures the root DIR (default /sysroot) from the config CD's qcloud_action/os.conf.
 exit: 0 done or nothing to do, 1 sections skipped, 2 usage, 3 root not writable, 4 internal error
 ";
