@@ -215,6 +215,8 @@ vm_nic_args() {
 
 # vm_boot DIR INITRD APPEND [qemu args...]: boots DIR/root.img; the serial
 # console goes to DIR/console.log. Returns QEMU's exit code (124: timeout).
+# VM_MEM (MiB, default 384) and VM_NET_IFNAMES (default net.ifnames=0; empty:
+# the kernel's predictable names) are for the Debian matrix (matrix.sh).
 vm_boot() {
     local dir=$1 initrd=$2 append=$3 rc=0
     shift 3
@@ -222,10 +224,10 @@ vm_boot() {
     # -nodefaults: no default empty CD-ROM drive (nor VGA, NIC, monitor): the
     # scenario says which drives there are.
     timeout --kill-after=5 "${OSCONF_VM_TIMEOUT:-180}" \
-        qemu-system-x86_64 -nodefaults -machine pc -accel "$accel" -m 384 -smp 1 \
+        qemu-system-x86_64 -nodefaults -machine pc -accel "$accel" -m "${VM_MEM:-384}" -smp 1 \
         -display none -serial "file:$dir/console.raw" -monitor none -no-reboot \
         -kernel "/boot/vmlinuz-$kver" -initrd "$initrd" \
-        -append "console=ttyS0 printk.time=1 panic=-1 net.ifnames=0 rd.shell=0 rd.emergency=reboot root=/dev/vda rootfstype=ext4 $append" \
+        -append "console=ttyS0 printk.time=1 panic=-1 ${VM_NET_IFNAMES-net.ifnames=0} rd.shell=0 rd.emergency=reboot root=/dev/vda rootfstype=ext4 $append" \
         -drive "file=$dir/root.img,if=virtio,format=raw" \
         $(vm_nic_args) "$@" \
         </dev/null >"$dir/qemu.out" 2>&1 || rc=$?

@@ -8,6 +8,7 @@
 #   bash tests/vm/run.sh NAME...        some of them (see: run.sh list)
 #   bash tests/vm/run.sh list           the scenarios, one line each
 #   bash tests/vm/run.sh demo           one boot with examples/os.conf, shown
+#   bash tests/vm/run.sh matrix [...]   real Debian 12 roots: tests/vm/matrix.sh
 #
 # Needs what scripts/setup.sh installs (qemu-system-x86, linux-image-cloud-amd64,
 # dracut-core, initramfs-tools-core, busybox-static, e2fsprogs, xorriso, socat).
@@ -62,7 +63,7 @@ KNOWN_BUGS="
 scenario_names() { awk -F'|' 'NF { print $1 }' <<<"$SCENARIOS"; }
 scenario_field() { awk -F'|' -v n="$1" -v f="$2" '$1 == n { print $f }' <<<"$SCENARIOS"; }
 
-usage() { sed -n '2,28s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,29s/^# \{0,1\}//p' "$0"; }
 
 # ---------------------------------------------------------------------------
 # Checks. Each prints "ok: ..." or "FAIL: ..."; a scenario passes when no
@@ -444,6 +445,10 @@ main() {
         list)
             awk -F'|' 'NF { printf "%-22s %s\n", $1, $3 }' <<<"$SCENARIOS"
             return 0
+            ;;
+        matrix)
+            shift
+            exec bash "$repo/tests/vm/matrix.sh" "$@"
             ;;
         all) mapfile -t selected < <(scenario_names) ;;
         demo)
