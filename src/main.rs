@@ -193,7 +193,20 @@ fn run(args: &[&[u8]]) -> i32 {
     let mut plan_buf = [0u8; plan::PLAN_BYTES];
     // The plan's buffer is free until the plan is built: /proc/stat is read into it.
     let today = os::clock::unix_seconds(&mut plan_buf).and_then(osconf::render::shadow::lastchg_day);
-    let facts = Facts { shadow, hosts, resolv, sysconfig_network, ifaces: &ifaces, formats, today };
+    // The shared files of the chosen formats (ENI's main file, wicked's config): at most
+    // two formats have one, each gets half of the buffer.
+    let mut shared_buf = [0u8; 2 * plan::SHARED_MAX];
+    let mut shared = [Existing::Missing; 8];
+    let mut rest: &mut [u8] = &mut shared_buf;
+    for (i, f) in plan::FORMATS.iter().enumerate() {
+        if let (Some(s), true, Some(slot)) = (f.shared.as_ref(), formats & (1 << i) != 0, shared.get_mut(i)) {
+            let n = plan::SHARED_MAX.min(rest.len());
+            let (mine, more) = core::mem::take(&mut rest).split_at_mut(n);
+            rest = more;
+            *slot = root.read(s.path, mine);
+        }
+    }
+    let facts = Facts { shadow, hosts, resolv, sysconfig_network, ifaces: &ifaces, formats, shared: &shared, today };
     let mut plan = plan::build(config, &facts, &mut plan_buf);
     shadow_buf.iter_mut().for_each(|b| *b = 0);
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };

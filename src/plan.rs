@@ -46,9 +46,15 @@ pub struct Facts<'a> {
     pub ifaces: &'a [Iface<'a>],
     /// The formats to write (from [`detect`] or `--network`).
     pub formats: FormatSet,
+    /// For each entry of [`FORMATS`] that has a [`Shared`] file and is chosen: that file
+    /// as found (indexed like `FORMATS`; shorter or `Missing` for the others).
+    pub shared: &'a [Existing<'a>],
     /// Today in days since the epoch, for shadow's lastchg (`None`: clock not trusted).
     pub today: Option<u32>,
 }
+
+type PathFn = fn(&NicView<'_>, &mut Out<'_>) -> Result<(), Full>;
+type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
 
 /// A network configuration format.
 pub struct Format {
@@ -62,9 +68,26 @@ pub struct Format {
     pub name_bound: bool,
     /// Mode of a new file.
     pub mode: u32,
-    pub path: fn(&NicView<'_>, &mut Out<'_>) -> Result<(), Full>,
-    pub render: fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>,
+    /// The file each NIC gets, and a second one where the format has it (wicked's routes).
+    pub path: PathFn,
+    pub render: RenderFn,
+    pub extra: Option<(PathFn, RenderFn)>,
+    /// A file the NICs share, edited too (the format's own file of the system's).
+    pub shared: Option<Shared>,
 }
+
+/// A file of the system's that a format also edits, once for each NIC in turn.
+pub struct Shared {
+    pub path: &'static str,
+    /// Rewrites `old` for one NIC; each NIC's call gets the previous one's result.
+    pub merge: fn(&[u8], &NicView<'_>, &mut Out<'_>) -> Result<(), Full>,
+    /// Whether the per-NIC files are wanted, given the shared file as found (ENI: only
+    /// when the main file sources `interfaces.d`; otherwise the stanzas go into it).
+    pub nic_files: fn(&[u8]) -> bool,
+}
+
+/// Largest shared file edited (`/etc/network/interfaces`, `/etc/sysconfig/network/config`).
+pub const SHARED_MAX: usize = 8 * 1024;
 
 fn ifcfg_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
     render::ifcfg::file_name(v.ifname.ok_or(Full)?, out)
@@ -82,6 +105,30 @@ fn netplan_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
     render::netplan::file_name(v.mac(), out)
 }
 
+fn eni_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::eni::file_name(v.ifname.ok_or(Full)?, out)
+}
+
+fn eni_main(old: &[u8], v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::eni::merge_main(old, v.ifname.ok_or(Full)?, Some(v), out)
+}
+
+fn wicked_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::wicked::file_name(v.ifname.ok_or(Full)?, out)
+}
+
+fn wicked_route_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::wicked::ifroute_file_name(v.ifname.ok_or(Full)?, out)
+}
+
+fn wicked_config(old: &[u8], v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
+    render::wicked::merge_config(old, v.dns, out)
+}
+
+fn always(_: &[u8]) -> bool {
+    true
+}
+
 /// Every network format, in detection order. Adding one = a renderer file + an entry here.
 ///
 /// - netplan first: where it is installed and configured (Ubuntu), it generates the
@@ -89,7 +136,9 @@ fn netplan_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
 /// - NetworkManager when enabled: it always reads its keyfiles, whatever other plugins it
 ///   has (Fedora 36+ and EL 9+ no longer read ifcfg files by default; EL 7–8 do, but the
 ///   keyfile profile, with its top priority, wins there too);
+/// - wicked (SUSE) when enabled;
 /// - systemd-networkd when enabled;
+/// - ifupdown (Debian's `/etc/network/interfaces`) when installed;
 /// - ifcfg (initscripts' network service) when the root has network-scripts and none of
 ///   the above.
 pub const FORMATS: &[Format] = &[
@@ -100,6 +149,8 @@ pub const FORMATS: &[Format] = &[
         mode: 0o600,
         path: netplan_path,
         render: render::netplan::render,
+        extra: None,
+        shared: None,
     },
     Format {
         name: "nm",
@@ -111,6 +162,21 @@ pub const FORMATS: &[Format] = &[
         mode: 0o600,
         path: nm_keyfile_path,
         render: render::nm_keyfile::render,
+        extra: None,
+        shared: None,
+    },
+    Format {
+        name: "wicked",
+        detect: &[
+            &["usr/sbin/wicked", "etc/systemd/system/network.service"],
+            &["usr/sbin/wicked", "etc/systemd/system/multi-user.target.wants/wicked.service"],
+        ],
+        name_bound: true,
+        mode: 0o644,
+        path: wicked_path,
+        render: render::wicked::render,
+        extra: Some((wicked_route_path, render::wicked::render_ifroute)),
+        shared: Some(Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
     },
     Format {
         name: "networkd",
@@ -122,6 +188,18 @@ pub const FORMATS: &[Format] = &[
         mode: 0o644,
         path: networkd_path,
         render: render::networkd::render,
+        extra: None,
+        shared: None,
+    },
+    Format {
+        name: "eni",
+        detect: &[&["usr/sbin/ifup", "etc/network/interfaces"], &["sbin/ifup", "etc/network/interfaces"]],
+        name_bound: true,
+        mode: 0o644,
+        path: eni_path,
+        render: render::eni::render,
+        extra: None,
+        shared: Some(Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
     },
     Format {
         name: "ifcfg",
@@ -130,6 +208,8 @@ pub const FORMATS: &[Format] = &[
         mode: 0o644,
         path: ifcfg_path,
         render: render::ifcfg::render,
+        extra: None,
+        shared: None,
     },
 ];
 
@@ -161,7 +241,14 @@ pub fn detect(mut exists: impl FnMut(&str) -> bool) -> Option<Detected> {
 /// The file an edit writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
-    Network { format: u8, nic: u8 },
+    Network {
+        format: u8,
+        nic: u8,
+    },
+    /// A format's [`Shared`] file.
+    Shared {
+        format: u8,
+    },
     Resolv,
     Hostname,
     SysconfigNetwork,
@@ -174,6 +261,7 @@ impl Target {
     pub fn fixed_path(self) -> Option<&'static str> {
         Some(match self {
             Target::Network { .. } => return None,
+            Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.as_ref().map(|s| s.path),
             Target::Resolv => "etc/resolv.conf",
             Target::Hostname => "etc/hostname",
             Target::SysconfigNetwork => "etc/sysconfig/network",
@@ -379,8 +467,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
             Existing::Regular(old) => plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, &mut |o| {
                 Ok(render::sysconfig_network::merge(old, name, o)?)
             }),
-            // Only RHEL-family roots have it: its absence is normal.
-            Existing::Missing => {}
+            // Only RHEL-family roots have this file: its absence is normal, and on SUSE
+            // the same path is a directory (wicked's configuration).
+            Existing::Missing | Existing::NotRegular => {}
             other => plan.skipped(Target::SysconfigNetwork, other),
         }
         match (primary_nic, facts.hosts) {
@@ -420,45 +509,108 @@ fn network(plan: &mut Plan<'_>, config: &Config, facts: &Facts<'_>, primary: Opt
         plan.event(Event::NoFormat);
         return;
     }
-    let no_dns: &[Ipv4] = &[];
     for (fi, format) in FORMATS.iter().enumerate() {
-        if facts.formats & (1 << fi) == 0 {
-            continue;
-        }
-        for nic in nics {
-            // A name that could break a shell-sourced file (ifcfg) counts as no name.
-            let ifname = facts
-                .ifaces
-                .iter()
-                .find(|i| i.mac == nic.mac)
-                .map(|i| i.name)
-                .filter(|n| render::ifcfg::is_plain_ifname(n));
-            if format.name_bound && ifname.is_none() {
-                plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi as u8 });
-                continue;
-            }
-            let is_primary = primary.is_some_and(|p| p.index == nic.index);
-            let view = NicView {
-                nic,
-                ifname,
-                default_gateway: if is_primary { nic.gateway } else { None },
-                dns: match (&config.dns, is_primary) {
-                    (Some(d), true) => d.servers(),
-                    _ => no_dns,
-                },
-            };
-            let mut path_buf = [0u8; PATH_MAX_REL];
-            let mut path = Out::new(&mut path_buf);
-            let target = Target::Network { format: fi as u8, nic: nic.index };
-            let Some(p) =
-                (format.path)(&view, &mut path).ok().and_then(|()| core::str::from_utf8(path.as_bytes()).ok())
-            else {
-                plan.event(Event::Skipped { target, why: Skip::NoRoom });
-                continue;
-            };
-            plan.add(target, p, format.mode, &mut |o| Ok((format.render)(o, &view)?));
+        if facts.formats & (1 << fi) != 0 {
+            network_format(plan, config, facts, primary, fi as u8, format);
         }
     }
+}
+
+fn network_format(
+    plan: &mut Plan<'_>,
+    config: &Config,
+    facts: &Facts<'_>,
+    primary: Option<&Nic>,
+    fi: u8,
+    format: &Format,
+) {
+    let no_dns: &[Ipv4] = &[];
+    let shared_old = match (format.shared.as_ref(), facts.shared.get(usize::from(fi))) {
+        (Some(_), Some(Existing::Regular(old))) => Some(*old),
+        (Some(_), found) => {
+            let why = found.and_then(|e| Skip::from_existing(*e)).unwrap_or(Skip::Missing);
+            plan.event(Event::Skipped { target: Target::Shared { format: fi }, why });
+            None
+        }
+        (None, _) => None,
+    };
+    let nic_files = match (format.shared.as_ref(), shared_old) {
+        (Some(s), Some(old)) => (s.nic_files)(old),
+        _ => true,
+    };
+    // The shared file, rewritten NIC after NIC (ping-pong between two buffers).
+    let mut bufs = [[0u8; SHARED_MAX]; 2];
+    let mut shared_len = shared_old.map(|old| {
+        let n = old.len().min(SHARED_MAX);
+        if let (Some(dst), Some(src)) = (bufs[0].get_mut(..n), old.get(..n)) {
+            dst.copy_from_slice(src);
+        }
+        n
+    });
+    if shared_old.is_some_and(|old| old.len() > SHARED_MAX) {
+        plan.event(Event::Skipped { target: Target::Shared { format: fi }, why: Skip::TooLarge });
+        shared_len = None;
+    }
+    let mut cur = 0;
+    for nic in &config.nics {
+        // A name that could break a shell-sourced file (ifcfg) counts as no name.
+        let ifname = facts
+            .ifaces
+            .iter()
+            .find(|i| i.mac == nic.mac)
+            .map(|i| i.name)
+            .filter(|n| render::ifcfg::is_plain_ifname(n));
+        if format.name_bound && ifname.is_none() {
+            plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
+            continue;
+        }
+        let is_primary = primary.is_some_and(|p| p.index == nic.index);
+        let view = NicView {
+            nic,
+            ifname,
+            default_gateway: if is_primary { nic.gateway } else { None },
+            dns: match (&config.dns, is_primary) {
+                (Some(d), true) => d.servers(),
+                _ => no_dns,
+            },
+        };
+        let target = Target::Network { format: fi, nic: nic.index };
+        if nic_files {
+            nic_file(plan, target, format.mode, format.path, format.render, &view);
+            if let Some((path, render)) = format.extra {
+                nic_file(plan, target, format.mode, path, render, &view);
+            }
+        }
+        if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
+            let [a, b] = &mut bufs;
+            let (src, dst) = if cur == 0 { (&a[..], b) } else { (&b[..], a) };
+            let mut out = Out::new(dst);
+            match (shared.merge)(src.get(..len).unwrap_or(&[]), &view, &mut out) {
+                Ok(()) => {
+                    shared_len = Some(out.len());
+                    cur = 1 - cur;
+                }
+                Err(_) => {
+                    plan.event(Event::Skipped { target: Target::Shared { format: fi }, why: Skip::NoRoom });
+                    shared_len = None;
+                }
+            }
+        }
+    }
+    if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
+        let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
+        plan.add(Target::Shared { format: fi }, shared.path, 0o644, &mut |o| Ok(o.put(done)?));
+    }
+}
+
+fn nic_file(plan: &mut Plan<'_>, target: Target, mode: u32, path: PathFn, render: RenderFn, view: &NicView<'_>) {
+    let mut path_buf = [0u8; PATH_MAX_REL];
+    let mut p = Out::new(&mut path_buf);
+    let Some(p) = path(view, &mut p).ok().and_then(|()| core::str::from_utf8(p.as_bytes()).ok()) else {
+        plan.event(Event::Skipped { target, why: Skip::NoRoom });
+        return;
+    };
+    plan.add(target, p, mode, &mut |o| Ok(render(o, view)?));
 }
 
 #[cfg(test)]

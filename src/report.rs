@@ -280,6 +280,7 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
                 Target::Network { nic, .. } => uwrite!(w, "network for eth{} not configured", nic),
                 Target::Shadow => w.write_str("root password left unchanged"),
                 Target::Resolv => w.write_str("DNS left unchanged"),
+                Target::Shared { .. } => w.write_str("network not fully configured"),
                 _ => w.write_str("hostname not fully applied"),
             };
         }
@@ -307,6 +308,9 @@ fn describe<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config) -> Resu
         Target::SysconfigNetwork => uwrite!(w, "HOSTNAME={}", host),
         Target::Hosts => w.write_str(host),
         Target::Shadow => w.write_str("root password from the config CD"),
+        Target::Shared { format } => {
+            uwrite!(w, "the NICs' part ({})", FORMATS.get(usize::from(format)).map_or("?", |f| f.name))
+        }
     }
 }
 

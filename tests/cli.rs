@@ -585,3 +585,54 @@ fn netplan_roots_get_a_file_of_their_own_beside_cloud_inits() {
     assert_eq!(read(&root, "etc/netplan/50-cloud-init.yaml"), theirs);
     assert_eq!(tree(&root.join("etc/netplan")), ["50-cloud-init.yaml", "90-osconf-525400e196eb.yaml"]);
 }
+
+#[test]
+fn ifupdown_roots_get_an_interfaces_d_file_and_their_dhcp_stanza_disabled() {
+    let (_t, root, sys, iso) = setup("eni");
+    fs::remove_dir_all(root.join("etc/sysconfig")).unwrap();
+    put(&root, "usr/sbin/ifup", "", 0o755);
+    put(&root, "etc/network/interfaces", include_str!("golden/eni/debian-sources.in"), 0o644);
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.has("network: writing eni config (the root has /usr/sbin/ifup and /etc/network/interfaces)"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(read(&root, "etc/network/interfaces.d/osconf-eth0"), include_str!("golden/eni/gateway.out"));
+    assert_eq!(read(&root, "etc/network/interfaces"), include_str!("golden/eni/debian-sources.out"));
+    assert!(r.has("updated /etc/network/interfaces: the NICs' part (eni)"), "{}", r.stderr);
+    // Without a `source` line the stanza goes into the main file, between markers.
+    put(&root, "etc/network/interfaces", "auto lo\niface lo inet loopback\n", 0o644);
+    fs::remove_dir_all(root.join("etc/network/interfaces.d")).unwrap();
+    assert_eq!(osconf(&root, &sys, &["--device", iso.to_str().unwrap()]).code, 0);
+    let main = read(&root, "etc/network/interfaces");
+    assert!(main.starts_with("auto lo\niface lo inet loopback\n\n# osconf begin eth0"), "{main}");
+    assert!(
+        main.ends_with("    dns-nameservers 10.138.224.65 10.182.20.26 10.182.24.12\n# osconf end eth0\n"),
+        "{main}"
+    );
+    assert!(!root.join("etc/network/interfaces.d").exists());
+}
+
+#[test]
+fn wicked_roots_get_ifcfg_ifroute_and_netconfig_dns() {
+    let (_t, root, sys, iso) = setup("wicked");
+    fs::remove_dir_all(root.join("etc/sysconfig")).unwrap();
+    put(&root, "usr/sbin/wicked", "", 0o755);
+    link(&root, "etc/systemd/system/network.service", "/usr/lib/systemd/system/wicked.service");
+    let config = include_str!("golden/wicked/config-suse.in");
+    put(&root, "etc/sysconfig/network/config", config, 0o644);
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(read(&root, "etc/sysconfig/network/ifcfg-eth0"), include_str!("golden/wicked/ifcfg-lan.out"));
+    assert_eq!(read(&root, "etc/sysconfig/network/ifroute-eth0"), include_str!("golden/wicked/ifroute-gateway.out"));
+    let new = read(&root, "etc/sysconfig/network/config");
+    let dns_line = "NETCONFIG_DNS_STATIC_SERVERS=\"10.138.224.65 10.182.20.26 10.182.24.12\"";
+    assert_eq!(new.lines().filter(|l| l.starts_with("NETCONFIG_DNS_STATIC_SERVERS")).collect::<Vec<_>>(), [dns_line]);
+    // Every other line as it was.
+    let others = |s: &str| {
+        s.lines().filter(|l| !l.starts_with("NETCONFIG_DNS_STATIC_SERVERS")).map(String::from).collect::<Vec<_>>()
+    };
+    assert_eq!(others(&new), others(config));
+}

@@ -5,6 +5,10 @@ use crate::conf::parse;
 
 const CONF: &str = "hostname=VM_1\npassword=$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth0_gateway=10.0.0.1\ndns_nameserver=\"10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.6\"\n";
 
+fn index(name: &str) -> u8 {
+    FORMATS.iter().position(|f| f.name == name).unwrap() as u8
+}
+
 fn mac(s: &str) -> Mac {
     Mac::parse(s.as_bytes()).unwrap()
 }
@@ -17,6 +21,7 @@ fn facts<'a>(ifaces: &'a [Iface<'a>], formats: FormatSet) -> Facts<'a> {
         sysconfig_network: Existing::Missing,
         ifaces,
         formats,
+        shared: &[],
         today: Some(20000),
     }
 }
@@ -66,7 +71,7 @@ fn ifcfg_needs_the_kernel_name() {
     let mut buf = std::vec![0u8; PLAN_BYTES];
     let p = build(&parsed.config, &facts(&[], ifcfg), &mut buf);
     assert!(!paths(&p).iter().any(|p| p.contains("ifcfg")));
-    assert!(p.events.contains(&Event::NicNotPresent { nic: 0, mac: mac("52:54:00:00:00:01"), format: 3 }));
+    assert!(p.events.contains(&Event::NicNotPresent { nic: 0, mac: mac("52:54:00:00:00:01"), format: index("ifcfg") }));
     let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "eth0" }];
     let p = build(&parsed.config, &facts(&ifaces, ifcfg), &mut buf);
     assert_eq!(paths(&p)[0], "etc/sysconfig/network-scripts/ifcfg-eth0");
@@ -174,7 +179,7 @@ fn detection_order_and_reason() {
         let got = detect(|p| present.contains(&p)).map(|d| (FORMATS[usize::from(d.format)].name, d.because));
         assert_eq!(got, *want, "case {present:?}");
     }
-    assert_eq!(format_bit(b"ifcfg"), Some(8));
-    assert_eq!(format_bit(b"nm"), Some(2));
-    assert_eq!(format_bit(b"wicked"), None);
+    assert_eq!(format_bit(b"ifcfg"), Some(1 << index("ifcfg")));
+    assert_eq!(format_bit(b"nm"), Some(1 << index("nm")));
+    assert_eq!(format_bit(b"yast"), None);
 }

@@ -15,7 +15,7 @@
 //! NIC the file holds only the header (no routes).
 
 use super::{HEADER, NicView, ifcfg::is_plain_ifname};
-use crate::conf::DnsList;
+use crate::conf::Ipv4;
 use crate::text::{Full, Out, chomp, lines, trim_start_blanks};
 use ufmt::{uwrite, uwriteln};
 
@@ -75,7 +75,7 @@ pub fn render_ifroute(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
 /// uncommented assignment of it is replaced in place (the file is sourced, so each must
 /// say the same), or the line is appended when there is none. Every other byte is kept;
 /// an empty list leaves the file as it is.
-pub fn merge_config(old: &[u8], dns: &DnsList, out: &mut Out<'_>) -> Result<(), Full> {
+pub fn merge_config(old: &[u8], dns: &[Ipv4], out: &mut Out<'_>) -> Result<(), Full> {
     if dns.is_empty() {
         return out.put(old);
     }
@@ -100,10 +100,10 @@ pub fn merge_config(old: &[u8], dns: &DnsList, out: &mut Out<'_>) -> Result<(), 
     Ok(())
 }
 
-fn dns_line(out: &mut Out<'_>, dns: &DnsList) -> Result<(), Full> {
+fn dns_line(out: &mut Out<'_>, dns: &[Ipv4]) -> Result<(), Full> {
     out.put(DNS_KEY)?;
     out.byte(b'"')?;
-    for (i, server) in dns.servers().iter().enumerate() {
+    for (i, server) in dns.iter().enumerate() {
         if i > 0 {
             out.byte(b' ')?;
         }
@@ -181,16 +181,16 @@ mod tests {
         for &(case, old, want) in cases {
             let mut b = [0u8; 8192];
             let mut out = Out::new(&mut b);
-            merge_config(old, &dns, &mut out).unwrap();
+            merge_config(old, dns.servers(), &mut out).unwrap();
             assert_bytes(case, out.as_bytes(), want);
             let mut b2 = [0u8; 8192];
             let mut again = Out::new(&mut b2);
-            merge_config(want, &dns, &mut again).unwrap();
+            merge_config(want, dns.servers(), &mut again).unwrap();
             assert_bytes(case, again.as_bytes(), want);
         }
         let mut b = [0u8; 64];
         let mut out = Out::new(&mut b);
-        merge_config(b"A=1\n", &DnsList::default(), &mut out).unwrap();
+        merge_config(b"A=1\n", &[], &mut out).unwrap();
         assert_eq!(out.as_bytes(), b"A=1\n");
     }
 
