@@ -21,7 +21,7 @@ deb_packages() {
     local common=systemd-sysv,udev,iproute2,dbus
     case $1 in
         networkd) echo "$common" ;;
-        nm) echo "$common,network-manager" ;;
+        nm) echo "$common,libpam-systemd,network-manager" ;; # polkitd needs a logind
         netplan) echo "$common,netplan.io" ;;
         ifupdown) echo "$common,ifupdown,isc-dhcp-client" ;;
         *)
@@ -149,8 +149,8 @@ EOF
 }
 
 # The predictable name of the virtio NIC in QEMU's pc machine as the matrix
-# boots it (-nodefaults, virtio disk first): PCI slot 3.
-DEB_IFNAME=ens3
+# boots it (-nodefaults, virtio disk first): PCI slot 2 (seen in the boots).
+DEB_IFNAME=ens2
 
 # deb_customise DIR STACK: the test root's own settings on a debootstrap tree.
 deb_customise() {
@@ -214,7 +214,7 @@ deb_root() {
         rm -f "$stage/.osconf-complete"
         deb_customise "$stage" "$stack"
         rm -f "$img.tmp"
-        mke2fs -q -F -t ext4 -L debroot -E root_owner=0:0 -d "$stage" "$img.tmp" 1536M
+        mke2fs -q -F -t ext4 -L debroot -E root_owner=0:0 -d "$stage" "$img.tmp" 1536M >"$img.log" 2>&1
         mv "$img.tmp" "$img"
         rm -rf "$stage"
         # Older images of this stack are stale.

@@ -148,7 +148,8 @@ build_initrd() {
     esac
     # The NIC's driver must be in the image: without it osconf sees no NIC
     # (vm_dracut and vm_mkinitramfs add virtio_net; test images only).
-    lsinitramfs "$work/$1.img" 2>/dev/null | grep -q '/virtio_net\.ko' || {
+    lsinitramfs "$work/$1.img" >"$work/$1.list" 2>/dev/null || true
+    grep -q '/virtio_net\.ko$' "$work/$1.list" || {
         echo "matrix.sh: $1.img lacks virtio_net.ko" >&2
         return 1
     }
