@@ -140,7 +140,10 @@ fn run(args: &[&[u8]]) -> i32 {
         Err(e) => {
             let mut b = [0u8; LINE];
             let mut l = Out::new(&mut b);
-            let _ = uwrite!(l, "cannot open the root {} (", core::str::from_utf8(opts.root).unwrap_or("?"));
+            let _ = l
+                .put(b"cannot open the root ")
+                .and_then(|()| l.put(osconf::text::shown(opts.root)))
+                .and_then(|()| l.put(b" ("));
             let _ = report::errno_words(&mut l, e.raw_os_error());
             let _ = l.put(b"); nothing written");
             log.warn(&l);
@@ -331,7 +334,10 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
                 Source::Config(p) | Source::Device(p) => p,
                 Source::Scan => b"the config CD",
             };
-            let _ = uwrite!(l, "cannot read os.conf from {}: ", core::str::from_utf8(path).unwrap_or("?"));
+            let _ = l
+                .put(b"cannot read os.conf from ")
+                .and_then(|()| l.put(osconf::text::shown(path)))
+                .and_then(|()| l.put(b": "));
             os::drive::describe(e, &mut l);
             let _ = l.put(b"; nothing applied");
             log.warn(&l);

@@ -15,7 +15,7 @@ use crate::conf::{Config, Ipv4, Mac, Nic};
 use crate::limits::{MAX_NICS, MERGE_FILE_MAX};
 use crate::render::{self, NicView};
 use crate::text::{Full, Out};
-use heapless::{String, Vec};
+use heapless::Vec;
 
 /// What the binary found at a path we merge into.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -272,14 +272,14 @@ impl Target {
 }
 
 /// Longest path an edit names (relative to the root).
-pub const PATH_MAX_REL: usize = 96;
+pub const PATH_MAX_REL: usize = crate::text::STR_MAX;
 
 /// One file to write: its path, its new content (in the plan's buffer), the mode for a
 /// new file (an existing file keeps its own mode and owner).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
     pub target: Target,
-    pub path: String<PATH_MAX_REL>,
+    pub path: crate::text::Str,
     start: usize,
     end: usize,
     pub new_mode: u32,
@@ -389,14 +389,17 @@ impl<'a> Plan<'a> {
     fn add(
         &mut self,
         target: Target,
-        path: &str,
+        path: &[u8],
         new_mode: u32,
         render: &mut dyn FnMut(&mut Out<'a>) -> Result<(), Skip>,
     ) {
         let start = self.out.len();
-        let mut p: String<PATH_MAX_REL> = String::new();
-        let result =
-            if p.push_str(path).is_err() || self.edits.is_full() { Err(Skip::NoRoom) } else { render(&mut self.out) };
+        let mut p = crate::text::Str::new();
+        let result = if !crate::text::utf8_into(path, &mut p) || self.edits.is_full() {
+            Err(Skip::NoRoom)
+        } else {
+            render(&mut self.out)
+        };
         match result {
             Ok(()) => {
                 let end = self.out.len();
@@ -440,7 +443,7 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     if let Some(dns) = &config.dns {
         match facts.resolv {
             Existing::Regular(old) => {
-                plan.add(Target::Resolv, "etc/resolv.conf", 0o644, &mut |o| Ok(render::resolv::merge(old, dns, o)?));
+                plan.add(Target::Resolv, b"etc/resolv.conf", 0o644, &mut |o| Ok(render::resolv::merge(old, dns, o)?));
                 let n = dns.servers().len();
                 if n > crate::limits::MAXNS {
                     plan.event(Event::ResolvOverMax { dropped: (n - crate::limits::MAXNS) as u8 });
@@ -462,9 +465,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
         }
     }
     if let Some(name) = &config.hostname {
-        plan.add(Target::Hostname, "etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
+        plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
         match facts.sysconfig_network {
-            Existing::Regular(old) => plan.add(Target::SysconfigNetwork, "etc/sysconfig/network", 0o644, &mut |o| {
+            Existing::Regular(old) => plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
                 Ok(render::sysconfig_network::merge(old, name, o)?)
             }),
             // Only RHEL-family roots have this file: its absence is normal, and on SUSE
@@ -476,14 +479,14 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
             (None, _) => plan.event(Event::HostsNoAddress),
             (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
                 let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
-                plan.add(Target::Hosts, "etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
+                plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
             }
             (Some(_), other) => plan.skipped(Target::Hosts, other),
         }
     }
     if let Some(hash) = &config.password {
         match facts.shadow {
-            Existing::Regular(old) => plan.add(Target::Shadow, "etc/shadow", 0o640, &mut |o| {
+            Existing::Regular(old) => plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
                 Ok(render::shadow::merge(old, hash, facts.today, o)?)
             }),
             other => plan.skipped(Target::Shadow, other),
@@ -599,18 +602,18 @@ fn network_format(
     }
     if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
         let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
-        plan.add(Target::Shared { format: fi }, shared.path, 0o644, &mut |o| Ok(o.put(done)?));
+        plan.add(Target::Shared { format: fi }, shared.path.as_bytes(), 0o644, &mut |o| Ok(o.put(done)?));
     }
 }
 
 fn nic_file(plan: &mut Plan<'_>, target: Target, mode: u32, path: PathFn, render: RenderFn, view: &NicView<'_>) {
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
-    let Some(p) = path(view, &mut p).ok().and_then(|()| core::str::from_utf8(p.as_bytes()).ok()) else {
+    if path(view, &mut p).is_err() {
         plan.event(Event::Skipped { target, why: Skip::NoRoom });
         return;
-    };
-    plan.add(target, p, mode, &mut |o| Ok(render(o, view)?));
+    }
+    plan.add(target, p.as_bytes(), mode, &mut |o| Ok(render(o, view)?));
 }
 
 #[cfg(test)]

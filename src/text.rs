@@ -113,6 +113,65 @@ pub fn index_of(word: &[u8], table: &[&[u8]]) -> Option<usize> {
     table.iter().position(|&t| t == word)
 }
 
+/// The first character of `s` and its length in bytes, when `s` starts with a
+/// well-formed UTF-8 sequence (shortest form, no surrogate, at most U+10FFFF: what
+/// `core::str::from_utf8` accepts). A plain decoder: `from_utf8` is several times the
+/// code, plus a 256-byte table.
+pub fn next_char(s: &[u8]) -> Option<(char, usize)> {
+    let mut c = u32::from(*s.first()?);
+    let n = (c << 24).leading_ones() as usize;
+    if n > 0 {
+        // Two to four bytes: a lead byte, then continuation bytes.
+        if !(2..=4).contains(&n) {
+            return None;
+        }
+        c &= 0x7f >> n;
+        for &b in s.get(1..n)? {
+            if b & 0xc0 != 0x80 {
+                return None;
+            }
+            c = c << 6 | u32::from(b & 0x3f);
+        }
+    }
+    let ch = char::from_u32(c)?;
+    (ch.len_utf8() == n.max(1)).then_some((ch, n.max(1)))
+}
+
+/// Whether `s` is well-formed UTF-8 (see [`next_char`]).
+pub fn is_utf8(mut s: &[u8]) -> bool {
+    while !s.is_empty() {
+        match next_char(s) {
+            Some((_, n)) => s = s.get(n..).unwrap_or(&[]),
+            None => return false,
+        }
+    }
+    true
+}
+
+/// `s` as it goes into a log line: itself when UTF-8, else `?`.
+pub fn shown(s: &[u8]) -> &[u8] {
+    if is_utf8(s) { s } else { b"?" }
+}
+
+/// Longest text kept in a [`Str`].
+pub const STR_MAX: usize = 96;
+/// A short text built from bytes by [`utf8_into`] (planned paths, directory entry names).
+pub type Str = heapless::String<STR_MAX>;
+
+/// `s` copied into `out` character by character, when `s` is UTF-8 and fits; `false`
+/// otherwise (`out` then holds a prefix, to be discarded).
+/// (One capacity, [`STR_MAX`]: one copy of this and of `String::push`.)
+pub fn utf8_into(s: &[u8], out: &mut Str) -> bool {
+    let mut s = s;
+    while let Some((c, n)) = next_char(s) {
+        if out.push(c).is_err() {
+            return false;
+        }
+        s = s.get(n..).unwrap_or(&[]);
+    }
+    s.is_empty()
+}
+
 /// A stable insertion sort: the lists osconf sorts hold a few dozen items, and this is a
 /// fraction of the code size of `core`'s sorts.
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
@@ -142,6 +201,50 @@ mod tests {
         assert_eq!(o.as_bytes(), b"ab");
         ufmt::uwrite!(o, "{}", 7u8).unwrap();
         assert_eq!(o.as_bytes(), b"ab7");
+    }
+
+    #[test]
+    fn utf8_as_core_decides() {
+        let cases: &[&[u8]] = &[
+            b"",
+            b"eth0",
+            "\u{e9}t\u{e9}".as_bytes(),
+            "\u{10ffff}\u{800}\u{7ff}\u{ffff}".as_bytes(),
+            b"\xc0\x80",
+            b"\xc1\xbf",
+            b"\xe0\x80\x80",
+            b"\xed\xa0\x80",
+            b"\xf0\x80\x80\x80",
+            b"\xf4\x90\x80\x80",
+            b"\xf5\x80\x80\x80",
+            b"\xff",
+            b"\x80",
+            b"\xe2\x82",
+            b"a\xe2\x82\xac",
+            b"\xf0\x9f\x98\x80",
+            b"\xf8\x88\x80\x80\x80",
+            b"\xc3\x28",
+        ];
+        for &c in cases {
+            assert_eq!(is_utf8(c), core::str::from_utf8(c).is_ok(), "case {c:?}");
+            let mut s = Str::new();
+            let fits = core::str::from_utf8(c).is_ok();
+            assert_eq!(utf8_into(c, &mut s), fits, "case {c:?}");
+            if fits {
+                assert_eq!(s.as_bytes(), c);
+            }
+        }
+        for b0 in 0..=255u8 {
+            for b1 in [0x00, 0x80, 0x9f, 0xa0, 0xbf, 0xc0] {
+                for tail in [&[][..], &[0x80], &[0x80, 0x80], &[0xbf, 0xbf, 0x41]] {
+                    let mut v = std::vec![b0, b1];
+                    v.extend_from_slice(tail);
+                    assert_eq!(is_utf8(&v), core::str::from_utf8(&v).is_ok(), "case {v:?}");
+                }
+            }
+        }
+        assert_eq!(shown(b"/dev/sr0"), b"/dev/sr0");
+        assert_eq!(shown(b"/dev/\xff"), b"?");
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub enum DriveError {
 
 /// Reads os.conf from a block device or an image file into `buf`; logs how.
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
-    let shown = core::str::from_utf8(path).unwrap_or("?");
+    let shown = osconf::text::shown(path);
     let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
     let kind = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode)).map_err(DriveError::Open)?;
     if kind == FileType::Directory {
@@ -73,17 +73,22 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
         let mut l = Out::new(&mut b);
         match mounted_read(path, buf) {
             Ok((n, file)) => {
-                let _ = uwrite!(l, "read {} from {} (mounted read-only, {} bytes)", file, shown, n);
+                let _ = uwrite!(l, "read {} from ", file)
+                    .and_then(|()| l.put(shown))
+                    .and_then(|()| uwrite!(l, " (mounted read-only, {} bytes)", n));
                 log.info(&l);
                 return Ok(n);
             }
             Err(MountError::Mount(e)) => {
-                let _ = uwrite!(l, "could not mount {} (", shown);
+                let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
                 let _ = osconf::report::errno_words(&mut l, e.raw_os_error());
                 let _ = uwrite!(l, "); reading the ISO directly");
             }
             Err(MountError::NoFile) => {
-                let _ = uwrite!(l, "no qcloud_action/os.conf through the mount of {}; reading the ISO directly", shown);
+                let _ = l
+                    .put(b"no qcloud_action/os.conf through the mount of ")
+                    .and_then(|()| l.put(shown))
+                    .and_then(|()| l.put(b"; reading the ISO directly"));
             }
             Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
         }
@@ -104,7 +109,9 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     };
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
-    let _ = uwrite!(l, "read {} from {} (built-in ISO reader, {} names, {} bytes)", path_found, shown, how, n);
+    let _ = uwrite!(l, "read {} from ", path_found)
+        .and_then(|()| l.put(shown))
+        .and_then(|()| uwrite!(l, " (built-in ISO reader, {} names, {} bytes)", how, n));
     log.info(&l);
     Ok(n)
 }
@@ -318,12 +325,10 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
         if let Some(p) = pass(&sys, dev_dir, &mut this) {
             let mut b = [0u8; LINE];
             let mut l = Out::new(&mut b);
-            let _ = uwrite!(
-                l,
-                "found the config CD at {} after {} ms",
-                core::str::from_utf8(&p).unwrap_or("?"),
-                clock.ms()
-            );
+            let _ = l
+                .put(b"found the config CD at ")
+                .and_then(|()| l.put(osconf::text::shown(&p)))
+                .and_then(|()| uwrite!(l, " after {} ms", clock.ms()));
             log.info(&l);
             return Some(p);
         }

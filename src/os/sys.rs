@@ -25,10 +25,9 @@ pub fn each_entry(dir: &OwnedFd, f: &mut dyn FnMut(&str)) {
         if name == b"." || name == b".." {
             continue;
         }
-        if let Ok(s) = core::str::from_utf8(name) {
-            if s.len() < 32 {
-                f(s);
-            }
+        let mut s = osconf::text::Str::new();
+        if name.len() < 32 && osconf::text::utf8_into(name, &mut s) {
+            f(&s);
         }
     }
 }

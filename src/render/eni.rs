@@ -93,12 +93,31 @@ pub fn sources_dir(main: &[u8]) -> bool {
     lines(main).any(|l| FORMS.iter().any(|f| words_are(chomp(l), f)))
 }
 
-fn begin_line(out: &mut Out<'_>, name: &str) -> Result<(), Full> {
-    uwriteln!(out, "# osconf begin {}: generated from the config CD; rewritten at every boot.", name)
+/// Tail of our begin marker line, after `# osconf begin <name>`.
+const BEGIN_TAIL: &[u8] = b": generated from the config CD; rewritten at every boot.";
+
+/// The words of a marker line: `begin` → `# osconf begin <name>: generated …`, else
+/// `# osconf end <name>`.
+fn marker(begin: bool) -> (&'static [u8], &'static [u8]) {
+    if begin { (b"begin ", BEGIN_TAIL) } else { (b"end ", b"") }
 }
 
-fn end_line(out: &mut Out<'_>, name: &str) -> Result<(), Full> {
-    uwriteln!(out, "# osconf end {}", name)
+/// Whether `text` (a chomped line) is our begin or end marker for `name`.
+fn is_marker(text: &[u8], name: &str, begin: bool) -> bool {
+    let (kind, tail) = marker(begin);
+    text.strip_prefix(b"# osconf ".as_slice())
+        .and_then(|r| r.strip_prefix(kind))
+        .and_then(|r| r.strip_prefix(name.as_bytes()))
+        == Some(tail)
+}
+
+fn put_marker(out: &mut Out<'_>, name: &str, begin: bool) -> Result<(), Full> {
+    let (kind, tail) = marker(begin);
+    out.put(b"# osconf ")?;
+    out.put(kind)?;
+    out.put(name.as_bytes())?;
+    out.put(tail)?;
+    out.byte(b'\n')
 }
 
 /// Rewrites the main interfaces file (or any file it sources) for interface `ifname`:
@@ -116,32 +135,24 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
     if !is_plain_ifname(ifname) || ours.is_some_and(|v| v.ifname != Some(ifname)) {
         return Err(Full);
     }
-    let block = ours.filter(|_| !sources_dir(old));
-    let mut begin = [0u8; 96];
-    let mut b = Out::new(&mut begin);
-    begin_line(&mut b, ifname)?;
-    let begin = b.as_bytes();
-    let mut end = [0u8; 40];
-    let mut e = Out::new(&mut end);
-    end_line(&mut e, ifname)?;
-    let end = e.as_bytes();
-
-    let (mut written, mut disabling, mut skip_to_end) = (false, false, false);
+    let mut block = ours.filter(|_| !sources_dir(old));
+    let (mut disabling, mut skip_to_end) = (false, false);
     let mut at = 0;
     for line in lines(old) {
         at += line.len();
         let text = chomp(line);
         if skip_to_end {
-            skip_to_end = text != chomp(end);
+            skip_to_end = !is_marker(text, ifname, false);
             continue;
         }
         // Our block from an earlier run: only when its end line follows, else the begin
         // line is just a comment.
-        if text == chomp(begin) && lines(old.get(at..).unwrap_or(&[])).any(|l| chomp(l) == chomp(end)) {
+        if is_marker(text, ifname, true)
+            && lines(old.get(at..).unwrap_or(&[])).any(|l| is_marker(chomp(l), ifname, false))
+        {
             (skip_to_end, disabling) = (true, false);
-            if let (Some(v), false) = (block, written) {
-                write_block(out, ifname, v, begin, end)?;
-                written = true;
+            if let Some(v) = block.take() {
+                write_block(out, ifname, v)?;
             }
             continue;
         }
@@ -160,22 +171,22 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
         }
         out.put(line)?;
     }
-    if let (Some(v), false) = (block, written) {
+    if let Some(v) = block {
         if !old.is_empty() && !old.ends_with(b"\n") {
             out.byte(b'\n')?;
         }
         if !old.is_empty() && !old.ends_with(b"\n\n") {
             out.byte(b'\n')?;
         }
-        write_block(out, ifname, v, begin, end)?;
+        write_block(out, ifname, v)?;
     }
     Ok(())
 }
 
-fn write_block(out: &mut Out<'_>, name: &str, v: &NicView<'_>, begin: &[u8], end: &[u8]) -> Result<(), Full> {
-    out.put(begin)?;
+fn write_block(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
+    put_marker(out, name, true)?;
     stanza(out, name, v)?;
-    out.put(end)
+    put_marker(out, name, false)
 }
 
 #[cfg(test)]
