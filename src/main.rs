@@ -49,6 +49,27 @@ const MAX_ARGS: usize = 32;
 /// Default wait for a CD-ROM drive whose medium is not there yet.
 const DEFAULT_TIMEOUT_S: u32 = 5;
 
+/// musl's `_start` (`crt1.o`) hands over to this with `main`, `argc` and `argv`. Defined
+/// here (static musl builds only; a glibc build keeps glibc's), it keeps libc's own
+/// start-up (auxv, TLS, init/fini arrays, exit handlers: about 1.3 KiB) out of the
+/// binary, which needs none of it: every syscall goes through rustix, and the only libc
+/// functions linked are `_exit` and the `mem*`/`strlen` routines, none of which touch the
+/// thread pointer or `errno`. Calling one that does (anything that sets `errno`, stdio,
+/// `exit`) would need libc's start-up back.
+///
+/// # Safety
+/// Called once by `_start` with the process's `argc`/`argv`.
+#[cfg(target_env = "musl")]
+#[unsafe(no_mangle)]
+unsafe extern "C" fn __libc_start_main(
+    _main: *const core::ffi::c_void,
+    argc: i32,
+    argv: *const *const core::ffi::c_char,
+) -> i32 {
+    // SAFETY: as `main` requires; `_exit` ends the process.
+    unsafe { _exit(main(argc, argv)) }
+}
+
 #[unsafe(no_mangle)]
 /// # Safety
 /// Called once by the C runtime with the process's `argc`/`argv`.
