@@ -19,7 +19,6 @@ use osconf::limits::{CONF_MAX, MERGE_FILE_MAX};
 use osconf::plan::{self, Existing, Facts, Iface, Target};
 use osconf::report::{self, LINE, Outcome};
 use osconf::text::Out;
-use ufmt::uwrite;
 
 #[link(name = "c")]
 unsafe extern "C" {
@@ -145,7 +144,11 @@ fn run(args: &[&[u8]]) -> i32 {
     if parsed.notes_dropped > 0 {
         let mut b = [0u8; LINE];
         let mut l = Out::new(&mut b);
-        let _ = uwrite!(l, "{} more problems in os.conf not shown", parsed.notes_dropped);
+        let _ = report::say(
+            &mut l,
+            "{} more problems in os.conf not shown",
+            &[report::Arg::N(parsed.notes_dropped.into())],
+        );
         log.warn(&l);
     }
     let config = &parsed.config;
@@ -274,7 +277,7 @@ fn run(args: &[&[u8]]) -> i32 {
                 Err(e) => {
                     let mut b = [0u8; LINE];
                     let mut l = Out::new(&mut b);
-                    let _ = uwrite!(l, "the root is read-only and could not be remounted read-write (");
+                    let _ = l.put(b"the root is read-only and could not be remounted read-write (");
                     let _ = report::errno_words(&mut l, e.raw_os_error());
                     let _ = l.put(b"); nothing written");
                     log.warn(&l);
@@ -291,7 +294,7 @@ fn run(args: &[&[u8]]) -> i32 {
             Err(e) => {
                 let mut b = [0u8; LINE];
                 let mut l = Out::new(&mut b);
-                let _ = uwrite!(l, "could not remount the root read-only again (");
+                let _ = l.put(b"could not remount the root read-only again (");
                 let _ = report::errno_words(&mut l, e.raw_os_error());
                 let _ = l.put(b"); it stays read-write");
                 log.warn(&l);
@@ -379,7 +382,7 @@ fn show(edit: &plan::Edit, content: &[u8]) {
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
     let digit = |shift: u32| b'0' + ((edit.new_mode >> shift) & 7) as u8;
-    let _ = uwrite!(l, "--- /{} (mode ", edit.path.as_str());
+    let _ = report::say(&mut l, "--- /{} (mode ", &[report::Arg::S(edit.path.as_str())]);
     let _ = l.put(&[b'0', digit(6), digit(3), digit(0)]);
     let _ = l.put(b" for a new file; an existing file keeps its mode and owner)\n");
     os::log::stdout(l.as_bytes());

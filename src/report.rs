@@ -2,7 +2,7 @@
 //! sends the line to the kernel log (or stderr). Nothing here can print a password hash:
 //! [`crate::conf::CryptHash`] has no `uDisplay`, and no message takes one.
 
-use crate::conf::{Config, Key, Note, NoteKind, Section};
+use crate::conf::{Config, Ipv4, Key, Mac, Note, NoteKind, Prefix, Section};
 use crate::plan::{self, Edit, Event, FORMATS, Skip, Target};
 use ufmt::{uWrite, uwrite};
 
@@ -78,7 +78,47 @@ pub fn errno_text(errno: i32) -> &'static str {
 
 /// `<words>, errno <n>`, as every log line about a failed syscall says it.
 pub fn errno_words<W: uWrite + ?Sized>(w: &mut W, errno: i32) -> Result<(), W::Error> {
-    uwrite!(w, "{}, errno {}", errno_text(errno), errno)
+    // An errno is positive (1..4095): printed the same as the `u32`.
+    say(w, "{}, errno {}", &[S(errno_text(errno)), N(errno as u32)])
+}
+
+/// A value for a `{}` of [`say`].
+#[derive(Clone, Copy)]
+pub enum Arg<'a> {
+    N(u32),
+    S(&'a str),
+    K(Key),
+    M(Mac),
+    I(Ipv4),
+    P(Prefix),
+}
+use Arg::{I, K, M, N, P, S};
+
+/// Writes `tpl` with each `{}` replaced by the next of `args`, stopping at the first
+/// piece that does not fit (`{` appears in a template only as `{}`). One copy of the formatting code for every message, where
+/// `uwrite!` makes one per message.
+#[inline(never)]
+pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result<(), W::Error> {
+    let mut rest = tpl;
+    let mut args = args.iter();
+    loop {
+        let at = rest.bytes().position(|b| b == b'{');
+        let text = rest.get(..at.unwrap_or(rest.len())).unwrap_or("");
+        if !text.is_empty() {
+            w.write_str(text)?;
+        }
+        let Some(at) = at else { return Ok(()) };
+        rest = rest.get(at + 2..).unwrap_or("");
+        match args.next() {
+            Some(N(n)) => uwrite!(w, "{}", *n)?,
+            Some(S(t)) => w.write_str(t)?,
+            Some(K(k)) => uwrite!(w, "{}", *k)?,
+            Some(M(m)) => uwrite!(w, "{}", *m)?,
+            Some(I(ip)) => uwrite!(w, "{}", *ip)?,
+            Some(P(p)) => uwrite!(w, "{}", *p)?,
+            None => {}
+        }
+    }
 }
 
 /// What skipping a section leaves alone.
@@ -94,42 +134,32 @@ pub fn effect(s: Section) -> (&'static str, Option<u8>) {
 
 fn write_effect<W: uWrite + ?Sized>(w: &mut W, s: Section) -> Result<(), W::Error> {
     match effect(s) {
-        (text, Some(n)) => uwrite!(w, "{}{} skipped", text, n),
+        (text, Some(n)) => say(w, "{}{} skipped", &[S(text), N(n.into())]),
         (text, None) => w.write_str(text),
     }
 }
 
-fn key_line<W: uWrite + ?Sized>(w: &mut W, key: Key, line: u16) -> Result<(), W::Error> {
-    uwrite!(w, "{} (line {}): ", key, line)
+fn bad_value<W: uWrite + ?Sized>(w: &mut W, key: Key, line: u32, why: &str) -> Result<(), W::Error> {
+    say(w, "{} (line {}): {}; ", &[K(key), N(line), S(why)])?;
+    write_effect(w, key.section())
 }
 
 /// One line about os.conf itself.
 #[inline(never)]
 pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<(), W::Error> {
+    let line = u32::from(n.line);
     match n.kind {
-        NoteKind::Syntax { key: Some(key), error } => {
-            key_line(w, key, n.line)?;
-            uwrite!(w, "{}; ", error.reason())?;
-            write_effect(w, key.section())
-        }
-        NoteKind::Syntax { key: None, error } => {
-            uwrite!(w, "os.conf line {}: {}; ignored", n.line, error.reason())
-        }
-        NoteKind::Invalid { key, why } => {
-            key_line(w, key, n.line)?;
-            uwrite!(w, "{}; ", why.reason())?;
-            write_effect(w, key.section())
-        }
-        NoteKind::Duplicate { key, earlier } => {
-            key_line(w, key, n.line)?;
-            uwrite!(w, "given again (first on line {}); the last one wins", earlier)
-        }
+        NoteKind::Syntax { key: Some(key), error } => bad_value(w, key, line, error.reason()),
+        NoteKind::Invalid { key, why } => bad_value(w, key, line, why.reason()),
+        NoteKind::Syntax { key: None, error } => say(w, "os.conf line {}: {}; ignored", &[N(line), S(error.reason())]),
+        NoteKind::Duplicate { key, earlier } => say(
+            w,
+            "{} (line {}): given again (first on line {}); the last one wins",
+            &[K(key), N(line), N(earlier.into())],
+        ),
         NoteKind::HostnameNormalised(ch) => {
-            key_line(w, Key::Hostname, n.line)?;
-            w.write_str("written as ")?;
-            if let Some(h) = &config.hostname {
-                w.write_str(h.as_str())?;
-            }
+            let host = config.hostname.as_ref().map_or("", |h| h.as_str());
+            say(w, "{} (line {}): written as {}", &[K(Key::Hostname), N(line), S(host)])?;
             let mut sep = " (";
             for (on, what) in [
                 (ch.underscores, "'_' became '-', which systemd requires"),
@@ -145,47 +175,53 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
             w.write_str(")")
         }
         NoteKind::DnsDropped(d) => {
-            key_line(w, Key::DnsNameserver, n.line)?;
+            say(w, "{} (line {}): ", &[K(Key::DnsNameserver), N(line)])?;
             let mut sep = "";
             if d.bad > 0 {
-                uwrite!(
+                say(
                     w,
                     "{} entr{} not an IPv4 address (first: entry {})",
-                    d.bad,
-                    if d.bad == 1 { "y" } else { "ies" },
-                    d.first_bad_index + 1
+                    &[
+                        N(d.bad.into()),
+                        S(if d.bad == 1 { "y" } else { "ies" }),
+                        N(d.first_bad_index.wrapping_add(1).into()),
+                    ],
                 )?;
                 sep = ", ";
             }
             if d.duplicates > 0 {
-                uwrite!(w, "{}{} duplicate(s)", sep, d.duplicates)?;
+                say(w, "{}{} duplicate(s)", &[S(sep), N(d.duplicates.into())])?;
                 sep = ", ";
             }
             if d.over_limit > 0 {
-                uwrite!(w, "{}{} beyond the {} kept", sep, d.over_limit, crate::limits::MAX_DNS)?;
+                say(w, "{}{} beyond the {} kept", &[S(sep), N(d.over_limit.into()), N(crate::limits::MAX_DNS as u32)])?;
             }
             let kept = config.dns.as_ref().map_or(0, |d| d.servers().len());
-            uwrite!(w, " dropped; using {} server(s)", kept)
+            say(w, " dropped; using {} server(s)", &[N(kept as u32)])
         }
         NoteKind::NicMissing { nic, key } => {
-            uwrite!(w, "eth{}: eth{}_{} missing; ", nic, nic, key.suffix())?;
+            say(w, "eth{}: eth{}_{} missing; ", &[N(nic.into()), N(nic.into()), S(key.suffix())])?;
             write_effect(w, Section::Nic(nic))
         }
         NoteKind::NicDuplicateMac { nic, first } => {
-            uwrite!(w, "eth{}: same MAC address as eth{}; ", nic, first)?;
+            say(w, "eth{}: same MAC address as eth{}; ", &[N(nic.into()), N(first.into())])?;
             write_effect(w, Section::Nic(nic))
         }
-        NoteKind::GatewayEmpty { nic } => {
-            key_line(w, Key::Nic(nic, crate::conf::NicKey::Gateway), n.line)?;
-            uwrite!(w, "empty; eth{} has no gateway", nic)
-        }
-        NoteKind::GatewayOffLink { nic } => {
-            key_line(w, Key::Nic(nic, crate::conf::NicKey::Gateway), n.line)?;
-            uwrite!(w, "outside eth{}'s subnet; reached on-link", nic)
-        }
-        NoteKind::UnknownNicKey => {
-            uwrite!(w, "os.conf line {}: only eth0..eth{} are supported; ignored", n.line, crate::limits::MAX_NICS - 1)
-        }
+        NoteKind::GatewayEmpty { nic } => say(
+            w,
+            "{} (line {}): empty; eth{} has no gateway",
+            &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())],
+        ),
+        NoteKind::GatewayOffLink { nic } => say(
+            w,
+            "{} (line {}): outside eth{}'s subnet; reached on-link",
+            &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())],
+        ),
+        NoteKind::UnknownNicKey => say(
+            w,
+            "os.conf line {}: only eth0..eth{} are supported; ignored",
+            &[N(line), N(crate::limits::MAX_NICS as u32 - 1)],
+        ),
     }
 }
 
@@ -205,39 +241,36 @@ fn target_path(t: Target) -> &'static str {
     t.fixed_path().unwrap_or("network config")
 }
 
+fn format_name(f: u8) -> &'static str {
+    FORMATS.get(usize::from(f)).map_or("?", |f| f.name)
+}
+
 /// One line about a planning decision.
 #[inline(never)]
 pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
-    let fname = |f: u8| FORMATS.get(usize::from(f)).map_or("?", |f| f.name);
     match *e {
         Event::Format { format, because: Some(paths) } => {
-            uwrite!(w, "network: writing {} config (the root has ", fname(format))?;
+            say(w, "network: writing {} config (the root has ", &[S(format_name(format))])?;
             for (i, p) in paths.iter().enumerate() {
-                uwrite!(w, "{}/{}", if i == 0 { "" } else { " and " }, *p)?;
+                say(w, "{}/{}", &[S(if i == 0 { "" } else { " and " }), S(p)])?;
             }
             w.write_str(")")
         }
         Event::Format { format, because: None } => {
-            uwrite!(w, "network: writing {} config (--network)", fname(format))
+            say(w, "network: writing {} config (--network)", &[S(format_name(format))])
         }
         Event::NoFormat => w.write_str(
             "network: the root shows no network stack osconf knows (netplan, nm, networkd, ifcfg); network not configured (use --network)",
         ),
-        Event::NicNotPresent { nic, mac, format } => uwrite!(
+        Event::NicNotPresent { nic, mac, format } => say(
             w,
             "eth{}: no network interface with MAC {} in this system; {} names files after the interface, so eth{} is not written",
-            nic,
-            mac,
-            fname(format),
-            nic
+            &[N(nic.into()), M(mac), S(format_name(format)), N(nic.into())],
         ),
         Event::NoGateway => w.write_str("network: no gateway in os.conf; no default route configured"),
-        Event::ExtraGateway { nic, via } => uwrite!(
-            w,
-            "eth{}: gateway not used: the one default route goes via eth{}",
-            nic,
-            via
-        ),
+        Event::ExtraGateway { nic, via } => {
+            say(w, "eth{}: gateway not used: the one default route goes via eth{}", &[N(nic.into()), N(via.into())])
+        }
         Event::HostsNoAddress => w.write_str("/etc/hosts: no NIC address in os.conf to map the hostname to; left unchanged"),
         Event::ResolvLeft { symlink, dns_in_network } => {
             w.write_str(if symlink {
@@ -248,17 +281,16 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
             w.write_str(if dns_in_network { ", DNS is in the network config" } else { "; DNS not configured" })
         }
         Event::Skipped { target, why } => {
-            uwrite!(w, "/{} {}", target_path(target), skip_text(why))?;
+            say(w, "/{} {}", &[S(target_path(target)), S(skip_text(why))])?;
             if target == Target::Shadow {
                 w.write_str("; root password left unchanged")?;
             }
             Ok(())
         }
-        Event::ResolvOverMax { dropped } => uwrite!(
+        Event::ResolvOverMax { dropped } => say(
             w,
             "/etc/resolv.conf: only the first {} nameservers are used by the resolver; {} more are in the network config only",
-            crate::limits::MAXNS,
-            dropped
+            &[N(crate::limits::MAXNS as u32), N(dropped.into())],
         ),
     }
 }
@@ -266,18 +298,19 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
 /// One line about an edit: what it is and how it went.
 #[inline(never)]
 pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outcome: Outcome) -> Result<(), W::Error> {
+    let path = S(edit.path.as_str());
     match outcome {
-        Outcome::Written { created: true } => uwrite!(w, "created /{}: ", edit.path.as_str())?,
-        Outcome::Written { created: false } => uwrite!(w, "updated /{}: ", edit.path.as_str())?,
-        Outcome::Unchanged => uwrite!(w, "/{} already up to date: ", edit.path.as_str())?,
-        Outcome::Planned => uwrite!(w, "would write /{}: ", edit.path.as_str())?,
-        Outcome::LeftAlone(why) => return uwrite!(w, "/{} {}", edit.path.as_str(), skip_text(why)),
+        Outcome::Written { created: true } => say(w, "created /{}: ", &[path])?,
+        Outcome::Written { created: false } => say(w, "updated /{}: ", &[path])?,
+        Outcome::Unchanged => say(w, "/{} already up to date: ", &[path])?,
+        Outcome::Planned => say(w, "would write /{}: ", &[path])?,
+        Outcome::LeftAlone(why) => return say(w, "/{} {}", &[path, S(skip_text(why))]),
         Outcome::Failed { step, errno } => {
-            uwrite!(w, "could not write /{} ({}: ", edit.path.as_str(), step.name())?;
+            say(w, "could not write /{} ({}: ", &[path, S(step.name())])?;
             errno_words(w, errno)?;
             w.write_str("); ")?;
             return match edit.target {
-                Target::Network { nic, .. } => uwrite!(w, "network for eth{} not configured", nic),
+                Target::Network { nic, .. } => say(w, "network for eth{} not configured", &[N(nic.into())]),
                 Target::Shadow => w.write_str("root password left unchanged"),
                 Target::Resolv => w.write_str("DNS left unchanged"),
                 Target::Shared { .. } => w.write_str("network not fully configured"),
@@ -293,24 +326,21 @@ fn describe<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config) -> Resu
     match edit.target {
         Target::Network { format, nic } => {
             let Some(n) = config.nics.iter().find(|n| n.index == nic) else { return Ok(()) };
-            let name = FORMATS.get(usize::from(format)).map_or("?", |f| f.name);
-            uwrite!(w, "eth{} {} {}/{}", nic, n.mac, n.addr, n.prefix)?;
+            say(w, "eth{} {} {}/{}", &[N(nic.into()), M(n.mac), I(n.addr), P(n.prefix)])?;
             if let Some(gw) = n.gateway {
-                uwrite!(w, " gateway {}", gw)?;
+                say(w, " gateway {}", &[I(gw)])?;
             }
-            uwrite!(w, " ({})", name)
+            say(w, " ({})", &[S(format_name(format))])
         }
         Target::Resolv => {
             let n = config.dns.as_ref().map_or(0, |d| d.servers().len()).min(crate::limits::MAXNS);
-            uwrite!(w, "{} nameserver(s)", n)
+            say(w, "{} nameserver(s)", &[N(n as u32)])
         }
         Target::Hostname => w.write_str(host),
-        Target::SysconfigNetwork => uwrite!(w, "HOSTNAME={}", host),
+        Target::SysconfigNetwork => say(w, "HOSTNAME={}", &[S(host)]),
         Target::Hosts => w.write_str(host),
         Target::Shadow => w.write_str("root password from the config CD"),
-        Target::Shared { format } => {
-            uwrite!(w, "the NICs' part ({})", FORMATS.get(usize::from(format)).map_or("?", |f| f.name))
-        }
+        Target::Shared { format } => say(w, "the NICs' part ({})", &[S(format_name(format))]),
     }
 }
 

@@ -16,7 +16,8 @@ use crate::os::sys::{each_entry, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
-use osconf::report::LINE;
+use osconf::report::Arg::{N, S};
+use osconf::report::{LINE, say};
 use osconf::text::Out;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
@@ -73,16 +74,16 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
         let mut l = Out::new(&mut b);
         match mounted_read(path, buf) {
             Ok((n, file)) => {
-                let _ = uwrite!(l, "read {} from ", file)
+                let _ = say(&mut l, "read {} from ", &[S(file)])
                     .and_then(|()| l.put(shown))
-                    .and_then(|()| uwrite!(l, " (mounted read-only, {} bytes)", n));
+                    .and_then(|()| say(&mut l, " (mounted read-only, {} bytes)", &[N(n as u32)]));
                 log.info(&l);
                 return Ok(n);
             }
             Err(MountError::Mount(e)) => {
                 let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
                 let _ = osconf::report::errno_words(&mut l, e.raw_os_error());
-                let _ = uwrite!(l, "); reading the ISO directly");
+                let _ = l.put(b"); reading the ISO directly");
             }
             Err(MountError::NoFile) => {
                 let _ = l
@@ -109,9 +110,9 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     };
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
-    let _ = uwrite!(l, "read {} from ", path_found)
+    let _ = say(&mut l, "read {} from ", &[S(path_found)])
         .and_then(|()| l.put(shown))
-        .and_then(|()| uwrite!(l, " (built-in ISO reader, {} names, {} bytes)", how, n));
+        .and_then(|()| say(&mut l, " (built-in ISO reader, {} names, {} bytes)", &[S(how), N(n as u32)]));
     log.info(&l);
     Ok(n)
 }
@@ -366,7 +367,7 @@ pub fn describe(e: DriveError, l: &mut Out<'_>) {
             let _ = l.put(e.reason().as_bytes());
         }
         DriveError::TooLarge => {
-            let _ = uwrite!(l, "os.conf is larger than {} bytes", osconf::limits::CONF_MAX);
+            let _ = say(l, "os.conf is larger than {} bytes", &[N(osconf::limits::CONF_MAX as u32)]);
         }
     }
 }
