@@ -32,8 +32,9 @@ cd "$(dirname "$0")/.."
 packages=(xorriso e2fsprogs shellcheck gcc libc6-dev diffutils)
 # The VM tests (tests/vm/run.sh): dracut-core, not dracut (which conflicts
 # with initramfs-tools); systemd for dracut's systemd module; busybox-static
-# for the test root; socat to talk QMP (the late CD).
-vm_packages=(dracut-core initramfs-tools-core systemd busybox-static socat)
+# for the test root; socat to talk QMP (the late CD); debootstrap for the
+# Debian roots of tests/vm/matrix.sh.
+vm_packages=(dracut-core initramfs-tools-core systemd busybox-static socat debootstrap)
 # The kernel under test, installed with INITRD=No: its own initramfs is never
 # used (the tests build theirs), so its postinst skips building one.
 kernel_package=linux-image-cloud-amd64

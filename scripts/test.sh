@@ -50,6 +50,18 @@ OSCONF_BIN=$PWD/$bin cargo test
 step "network files read by their real consumers: bash tests/consumers/run.sh"
 bash tests/consumers/run.sh
 
+# One cell of the real-boot matrix: a debootstrap Debian 12 root with
+# systemd-networkd (cached under build/vm/cache; on a fresh machine the
+# debootstrap takes 1.5-3 minutes), booted through initramfs-tools. The whole
+# matrix: bash tests/vm/matrix.sh (README, VM tests).
+# debootstrap and chroot need root.
+step "VM real boot: bash tests/vm/matrix.sh networkd/initramfs-tools"
+if [ "$(id -u)" -eq 0 ]; then
+    OSCONF_BIN=$PWD/$bin bash tests/vm/matrix.sh networkd/initramfs-tools
+else
+    echo "test.sh: skipped: tests/vm/matrix.sh needs root (debootstrap, chroot)"
+fi
+
 # Last, so its closing "N passed, M failed" line is the run's summary.
 step "VM boot tests: bash tests/vm/run.sh all (QEMU; see README, VM tests)"
 OSCONF_BIN=$PWD/$bin bash tests/vm/run.sh all
