@@ -2,9 +2,11 @@
 //! sends the line to the kernel log (or stderr). Nothing here can print a password hash:
 //! [`crate::conf::CryptHash`] has no `uDisplay`, and no message takes one.
 
-use crate::conf::{Config, Ipv4, Key, Mac, Note, NoteKind, Prefix, Section};
+use crate::conf::{Config, Key, Note, NoteKind, Section};
 use crate::plan::{self, Edit, Event, FORMATS, Skip, Target};
-use ufmt::{uWrite, uwrite};
+pub use crate::text::{Arg, say};
+use Arg::{I, K, M, N, P, S};
+use ufmt::uWrite;
 
 /// Room for one log line.
 pub const LINE: usize = 320;
@@ -80,45 +82,6 @@ pub fn errno_text(errno: i32) -> &'static str {
 pub fn errno_words<W: uWrite + ?Sized>(w: &mut W, errno: i32) -> Result<(), W::Error> {
     // An errno is positive (1..4095): printed the same as the `u32`.
     say(w, "{}, errno {}", &[S(errno_text(errno)), N(errno as u32)])
-}
-
-/// A value for a `{}` of [`say`].
-#[derive(Clone, Copy)]
-pub enum Arg<'a> {
-    N(u32),
-    S(&'a str),
-    K(Key),
-    M(Mac),
-    I(Ipv4),
-    P(Prefix),
-}
-use Arg::{I, K, M, N, P, S};
-
-/// Writes `tpl` with each `{}` replaced by the next of `args`, stopping at the first
-/// piece that does not fit (`{` appears in a template only as `{}`). One copy of the formatting code for every message, where
-/// `uwrite!` makes one per message.
-#[inline(never)]
-pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result<(), W::Error> {
-    let mut rest = tpl;
-    let mut args = args.iter();
-    loop {
-        let at = rest.bytes().position(|b| b == b'{');
-        let text = rest.get(..at.unwrap_or(rest.len())).unwrap_or("");
-        if !text.is_empty() {
-            w.write_str(text)?;
-        }
-        let Some(at) = at else { return Ok(()) };
-        rest = rest.get(at + 2..).unwrap_or("");
-        match args.next() {
-            Some(N(n)) => uwrite!(w, "{}", *n)?,
-            Some(S(t)) => w.write_str(t)?,
-            Some(K(k)) => uwrite!(w, "{}", *k)?,
-            Some(M(m)) => uwrite!(w, "{}", *m)?,
-            Some(I(ip)) => uwrite!(w, "{}", *ip)?,
-            Some(P(p)) => uwrite!(w, "{}", *p)?,
-            None => {}
-        }
-    }
 }
 
 /// What skipping a section leaves alone.

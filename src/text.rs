@@ -5,7 +5,8 @@
 //! merged files (`/etc/shadow`, `/etc/hosts`) need not be UTF-8 and must be copied
 //! byte for byte. Running out of room is an error ([`Full`]), never a truncation.
 
-use ufmt::uWrite;
+use crate::conf::{Ipv4, Key, Mac, Prefix};
+use ufmt::{uWrite, uwrite};
 
 /// The buffer was too small for what had to be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +70,76 @@ impl uWrite for Out<'_> {
     fn write_str(&mut self, s: &str) -> Result<(), Full> {
         self.put(s.as_bytes())
     }
+}
+
+/// A value for a `{}` of [`say`].
+#[derive(Clone, Copy)]
+pub enum Arg<'a> {
+    N(u32),
+    S(&'a str),
+    K(Key),
+    M(Mac),
+    I(Ipv4),
+    P(Prefix),
+    /// A MAC address as lowercase hex digits without separators.
+    C(Mac),
+}
+use Arg::{C, I, K, M, N, P, S};
+
+/// Writes `tpl` with each `{}` replaced by the next of `args`, stopping at the first
+/// piece that does not fit (`{` appears in a template only as `{}`). One copy of the formatting code for every message, where
+/// `uwrite!` makes one per message.
+#[inline(never)]
+pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result<(), W::Error> {
+    let mut rest = tpl;
+    let mut args = args.iter();
+    loop {
+        let at = rest.bytes().position(|b| b == b'{');
+        let text = rest.get(..at.unwrap_or(rest.len())).unwrap_or("");
+        if !text.is_empty() {
+            w.write_str(text)?;
+        }
+        let Some(at) = at else { return Ok(()) };
+        rest = rest.get(at + 2..).unwrap_or("");
+        match args.next() {
+            Some(N(n)) => uwrite!(w, "{}", *n)?,
+            Some(S(t)) => w.write_str(t)?,
+            Some(K(k)) => uwrite!(w, "{}", *k)?,
+            Some(M(m)) => uwrite!(w, "{}", *m)?,
+            Some(I(ip)) => uwrite!(w, "{}", *ip)?,
+            Some(P(p)) => uwrite!(w, "{}", *p)?,
+            Some(C(m)) => m.write_compact(w)?,
+            None => {}
+        }
+    }
+}
+
+/// Rewrites `old` into `out` with the first line `ours` matches replaced by what `write`
+/// writes, and every later line it matches dropped; when none matches, `write`'s lines
+/// are appended (after a newline if `old` does not end with one). Every other line is
+/// copied byte for byte. (`dyn`: one copy for every merge of this shape.)
+pub fn replace_lines(
+    old: &[u8],
+    out: &mut Out<'_>,
+    ours: &dyn Fn(&[u8]) -> bool,
+    write: &mut dyn FnMut(&mut Out<'_>) -> Result<(), Full>,
+) -> Result<(), Full> {
+    let mut done = false;
+    for line in lines(old) {
+        if !ours(line) {
+            out.put(line)?;
+        } else if !done {
+            write(out)?;
+            done = true;
+        }
+    }
+    if !done {
+        if old.last().is_some_and(|&b| b != b'\n') {
+            out.byte(b'\n')?;
+        }
+        write(out)?;
+    }
+    Ok(())
 }
 
 /// Splits `data` into lines, each *with* its terminating `\n` when it has one, so that

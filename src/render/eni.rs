@@ -22,8 +22,8 @@
 //! left in the main file would still run (e.g. dhclient); [`merge_main`] disables it.
 
 use super::{HEADER, NicView, ifcfg::is_plain_ifname};
-use crate::text::{Full, Out, chomp, first_field, index_of, lines, trim_start_blanks};
-use ufmt::{uwrite, uwriteln};
+use crate::text::Arg::{I, P, S};
+use crate::text::{Full, Out, chomp, first_field, index_of, lines, say, trim_start_blanks};
 
 /// Prefix of a line we disabled; the original line follows it unchanged.
 const OFF: &[u8] = b"#osconf# ";
@@ -49,14 +49,14 @@ pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
 
 fn stanza(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
-    uwrite!(out, "auto {}\niface {} inet static\n    address {}/{}\n", name, name, nic.addr, nic.prefix)?;
+    say(out, "auto {}\niface {} inet static\n    address {}/{}\n", &[S(name), S(name), I(nic.addr), P(nic.prefix)])?;
     if let Some(gw) = v.default_gateway {
-        uwriteln!(out, "    gateway {}", gw)?;
+        say(out, "    gateway {}\n", &[I(gw)])?;
     }
     if !v.dns.is_empty() {
         out.put(b"    dns-nameservers")?;
         for server in v.dns {
-            uwrite!(out, " {}", server)?;
+            say(out, " {}", &[I(*server)])?;
         }
         out.byte(b'\n')?;
     }

@@ -4,7 +4,8 @@ use crate::conf::Hostname;
 use crate::text::{Full, Out};
 
 pub fn render(out: &mut Out<'_>, name: &Hostname) -> Result<(), Full> {
-    ufmt::uwriteln!(out, "{}", name)
+    out.put(name.as_str().as_bytes())?;
+    out.byte(b'\n')
 }
 
 #[cfg(test)]

@@ -9,36 +9,21 @@
 //! point: merging it again gives the same bytes.
 
 use crate::conf::{Hostname, Ipv4};
-use crate::text::{Full, Out, chomp, first_field, lines};
-use ufmt::uwrite;
+use crate::text::Arg::{I, S};
+use crate::text::{Full, Out, chomp, first_field, replace_lines, say};
 
 pub fn merge(old: &[u8], addr: Ipv4, name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
     let mut buf = [0u8; 15];
     let mut text = Out::new(&mut buf);
-    uwrite!(text, "{}", addr)?;
+    say(&mut text, "{}", &[I(addr)])?;
     let ours = text.as_bytes();
-    let mut done = false;
-    for line in lines(old) {
-        if first_field(chomp(line)) != Some(ours) {
-            out.put(line)?;
-        } else if !done {
-            write_line(out, addr, name)?;
-            done = true;
-        }
-    }
-    if !done {
-        if old.last().is_some_and(|&b| b != b'\n') {
-            out.byte(b'\n')?;
-        }
-        write_line(out, addr, name)?;
-    }
-    Ok(())
+    replace_lines(old, out, &|line| first_field(chomp(line)) == Some(ours), &mut |out| write_line(out, addr, name))
 }
 
 fn write_line(out: &mut Out<'_>, addr: Ipv4, name: &Hostname) -> Result<(), Full> {
-    uwrite!(out, "{}\t{}", addr, name)?;
+    say(out, "{}\t{}", &[I(addr), S(name.as_str())])?;
     if name.is_fqdn() {
-        uwrite!(out, " {}", name.short())?;
+        say(out, " {}", &[S(name.short())])?;
     }
     out.byte(b'\n')
 }

@@ -11,8 +11,8 @@
 
 use super::{HEADER, NicView};
 use crate::limits::IFNAME_MAX;
-use crate::text::{Full, Out};
-use ufmt::uwriteln;
+use crate::text::Arg::{I, M, N, P, S};
+use crate::text::{Full, Out, say};
 
 /// Whether `name` can go into an ifcfg file and its file name as is:
 /// `[A-Za-z0-9._-]{1,15}`, not `.` or `..`. The kernel also allows `$`, quotes, `;` …,
@@ -45,17 +45,17 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let name = plain(v.ifname)?;
     let nic = v.nic;
     out.put(HEADER.as_bytes())?;
-    uwriteln!(out, "DEVICE={}", name)?;
-    uwriteln!(out, "HWADDR={}", nic.mac)?;
-    out.put(b"TYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\n")?;
-    uwriteln!(out, "IPADDR={}", nic.addr)?;
-    uwriteln!(out, "PREFIX={}", nic.prefix)?;
+    say(
+        out,
+        "DEVICE={}\nHWADDR={}\nTYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\nIPADDR={}\nPREFIX={}\n",
+        &[S(name), M(nic.mac), I(nic.addr), P(nic.prefix)],
+    )?;
     match v.default_gateway {
-        Some(gw) => uwriteln!(out, "GATEWAY={}", gw)?,
+        Some(gw) => say(out, "GATEWAY={}\n", &[I(gw)])?,
         None => out.put(b"DEFROUTE=no\n")?,
     }
     for (i, server) in v.dns.iter().enumerate() {
-        uwriteln!(out, "DNS{}={}", i + 1, server)?;
+        say(out, "DNS{}={}\n", &[N(i as u32 + 1), I(*server)])?;
     }
     Ok(())
 }

@@ -28,31 +28,25 @@
 
 use super::{HEADER, NicView};
 use crate::conf::Mac;
-use crate::text::{Full, Out};
-use ufmt::{uwrite, uwriteln};
+use crate::text::Arg::{C, I, M, P};
+use crate::text::{Full, Out, say};
 
 /// `etc/netplan/90-osconf-<12 hex digits>.yaml`: sorts after the files images ship
 /// (`00-installer-config.yaml`, `01-netcfg.yaml`, `50-cloud-init.yaml`).
 pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    out.put(b"etc/netplan/90-osconf-")?;
-    mac.write_compact(out)?;
-    out.put(b".yaml")
+    say(out, "etc/netplan/90-osconf-{}.yaml", &[C(mac)])
 }
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
     out.put(HEADER.as_bytes())?;
-    out.put(b"network:\n  version: 2\n  ethernets:\n    0osconf-")?;
-    nic.mac.write_compact(out)?;
-    uwrite!(
+    say(
         out,
-        ":\n      match:\n        macaddress: \"{}\"\n      dhcp4: false\n      addresses:\n        - \"{}/{}\"\n",
-        nic.mac,
-        nic.addr,
-        nic.prefix
+        "network:\n  version: 2\n  ethernets:\n    0osconf-{}:\n      match:\n        macaddress: \"{}\"\n      dhcp4: false\n      addresses:\n        - \"{}/{}\"\n",
+        &[C(nic.mac), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )?;
     if let Some(gw) = v.default_gateway {
-        uwrite!(out, "      routes:\n        - to: \"0.0.0.0/0\"\n          via: \"{}\"\n", gw)?;
+        say(out, "      routes:\n        - to: \"0.0.0.0/0\"\n          via: \"{}\"\n", &[I(gw)])?;
         if !nic.addr.same_subnet(gw, nic.prefix) {
             out.put(b"          on-link: true\n")?;
         }
@@ -60,7 +54,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     if !v.dns.is_empty() {
         out.put(b"      nameservers:\n        addresses:\n")?;
         for server in v.dns {
-            uwriteln!(out, "          - \"{}\"", server)?;
+            say(out, "          - \"{}\"\n", &[I(*server)])?;
         }
     }
     Ok(())

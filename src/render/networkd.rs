@@ -8,32 +8,30 @@
 
 use super::{HEADER, NicView};
 use crate::conf::Mac;
-use crate::text::{Full, Out};
-use ufmt::{uwrite, uwriteln};
+use crate::text::Arg::{C, I, M, P};
+use crate::text::{Full, Out, say};
 
 /// `etc/systemd/network/10-osconf-<12 hex digits>.network`, relative to the root.
 pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    out.put(b"etc/systemd/network/10-osconf-")?;
-    mac.write_compact(out)?;
-    out.put(b".network")
+    say(out, "etc/systemd/network/10-osconf-{}.network", &[C(mac)])
 }
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
     out.put(HEADER.as_bytes())?;
-    uwrite!(out, "[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n", nic.mac, nic.addr, nic.prefix)?;
+    say(out, "[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n", &[M(nic.mac), I(nic.addr), P(nic.prefix)])?;
     let (on_subnet, off_subnet) = match v.default_gateway {
         Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => (Some(gw), None),
         gw => (None, gw),
     };
     if let Some(gw) = on_subnet {
-        uwriteln!(out, "Gateway={}", gw)?;
+        say(out, "Gateway={}\n", &[I(gw)])?;
     }
     for server in v.dns {
-        uwriteln!(out, "DNS={}", server)?;
+        say(out, "DNS={}\n", &[I(*server)])?;
     }
     if let Some(gw) = off_subnet {
-        uwrite!(out, "\n[Route]\nGateway={}\nGatewayOnLink=yes\n", gw)?;
+        say(out, "\n[Route]\nGateway={}\nGatewayOnLink=yes\n", &[I(gw)])?;
     }
     Ok(())
 }

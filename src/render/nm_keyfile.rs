@@ -27,14 +27,12 @@
 use super::{HEADER, NicView};
 use crate::conf::Mac;
 use crate::conf::value::fnv1a;
-use crate::text::{Full, Out};
-use ufmt::{uwrite, uwriteln};
+use crate::text::Arg::{C, I, M, P};
+use crate::text::{Full, Out, say};
 
 /// `etc/NetworkManager/system-connections/osconf-<12 hex digits>.nmconnection`.
 pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    out.put(b"etc/NetworkManager/system-connections/osconf-")?;
-    mac.write_compact(out)?;
-    out.put(b".nmconnection")
+    say(out, "etc/NetworkManager/system-connections/osconf-{}.nmconnection", &[C(mac)])
 }
 
 /// The profile's UUID: 16 bytes hashed from the MAC, formatted as RFC 4122 (version 4,
@@ -61,22 +59,18 @@ fn write_uuid(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
     out.put(HEADER.as_bytes())?;
-    out.put(b"[connection]\nid=osconf-")?;
-    nic.mac.write_compact(out)?;
-    out.put(b"\nuuid=")?;
+    say(out, "[connection]\nid=osconf-{}\nuuid=", &[C(nic.mac)])?;
     write_uuid(nic.mac, out)?;
-    uwrite!(
+    say(
         out,
         "\ntype=ethernet\nautoconnect-priority=999\n\n[ethernet]\nmac-address={}\n\n[ipv4]\nmethod=manual\naddress1={}/{}\n",
-        nic.mac,
-        nic.addr,
-        nic.prefix
+        &[M(nic.mac), I(nic.addr), P(nic.prefix)],
     )?;
     match v.default_gateway {
         Some(gw) => {
-            uwriteln!(out, "gateway={}", gw)?;
+            say(out, "gateway={}\n", &[I(gw)])?;
             if !nic.addr.same_subnet(gw, nic.prefix) {
-                uwriteln!(out, "route1={}/32", gw)?;
+                say(out, "route1={}/32\n", &[I(gw)])?;
             }
         }
         None => out.put(b"never-default=true\n")?,
@@ -84,7 +78,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     if !v.dns.is_empty() {
         out.put(b"dns=")?;
         for server in v.dns {
-            uwrite!(out, "{};", server)?;
+            say(out, "{};", &[I(*server)])?;
         }
         out.byte(b'\n')?;
     }

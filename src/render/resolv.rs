@@ -9,31 +9,16 @@
 
 use crate::conf::DnsList;
 use crate::limits::MAXNS;
-use crate::text::{Full, Out, chomp, first_field, lines};
-use ufmt::uwriteln;
+use crate::text::Arg::I;
+use crate::text::{Full, Out, chomp, first_field, replace_lines, say};
 
 pub fn merge(old: &[u8], dns: &DnsList, out: &mut Out<'_>) -> Result<(), Full> {
-    let mut done = false;
-    for line in lines(old) {
-        if first_field(chomp(line)) != Some(b"nameserver") {
-            out.put(line)?;
-        } else if !done {
-            write_servers(out, dns)?;
-            done = true;
-        }
-    }
-    if !done {
-        if old.last().is_some_and(|&b| b != b'\n') {
-            out.byte(b'\n')?;
-        }
-        write_servers(out, dns)?;
-    }
-    Ok(())
+    replace_lines(old, out, &|line| first_field(chomp(line)) == Some(b"nameserver"), &mut |out| write_servers(out, dns))
 }
 
 fn write_servers(out: &mut Out<'_>, dns: &DnsList) -> Result<(), Full> {
     for server in dns.servers().iter().take(MAXNS) {
-        uwriteln!(out, "nameserver {}", server)?;
+        say(out, "nameserver {}\n", &[I(*server)])?;
     }
     Ok(())
 }

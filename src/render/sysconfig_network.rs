@@ -7,26 +7,11 @@
 //! byte. The name needs no shell quoting: [`Hostname`] holds only `[A-Za-z0-9.-]`.
 
 use crate::conf::Hostname;
-use crate::text::{Full, Out, chomp, lines, trim_blanks};
-use ufmt::uwriteln;
+use crate::text::Arg::S;
+use crate::text::{Full, Out, chomp, replace_lines, say, trim_blanks};
 
 pub fn merge(old: &[u8], name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
-    let mut done = false;
-    for line in lines(old) {
-        if !assigns_hostname(line) {
-            out.put(line)?;
-        } else if !done {
-            uwriteln!(out, "HOSTNAME={}", name)?;
-            done = true;
-        }
-    }
-    if !done {
-        if old.last().is_some_and(|&b| b != b'\n') {
-            out.byte(b'\n')?;
-        }
-        uwriteln!(out, "HOSTNAME={}", name)?;
-    }
-    Ok(())
+    replace_lines(old, out, &assigns_hostname, &mut |out| say(out, "HOSTNAME={}\n", &[S(name.as_str())]))
 }
 
 fn assigns_hostname(line: &[u8]) -> bool {

@@ -16,8 +16,8 @@
 
 use super::{HEADER, NicView, ifcfg::is_plain_ifname};
 use crate::conf::Ipv4;
-use crate::text::{Full, Out, chomp, lines, trim_start_blanks};
-use ufmt::{uwrite, uwriteln};
+use crate::text::Arg::{I, M, P, S};
+use crate::text::{Full, Out, chomp, lines, say, trim_start_blanks};
 
 const DNS_KEY: &[u8] = b"NETCONFIG_DNS_STATIC_SERVERS=";
 
@@ -49,12 +49,10 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     name_of(v)?;
     let nic = v.nic;
     out.put(HEADER.as_bytes())?;
-    uwrite!(
+    say(
         out,
         "# NIC {} (not LLADDR=, which would set the address)\nBOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='{}/{}'\n",
-        nic.mac,
-        nic.addr,
-        nic.prefix
+        &[M(nic.mac), I(nic.addr), P(nic.prefix)],
     )
 }
 
@@ -64,9 +62,9 @@ pub fn render_ifroute(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     out.put(HEADER.as_bytes())?;
     if let Some(gw) = v.default_gateway {
         if !v.nic.addr.same_subnet(gw, v.nic.prefix) {
-            uwriteln!(out, "{}/32 - - {}", gw, name)?;
+            say(out, "{}/32 - - {}\n", &[I(gw), S(name)])?;
         }
-        uwriteln!(out, "default {} - {}", gw, name)?;
+        say(out, "default {} - {}\n", &[I(gw), S(name)])?;
     }
     Ok(())
 }
@@ -107,7 +105,7 @@ fn dns_line(out: &mut Out<'_>, dns: &[Ipv4]) -> Result<(), Full> {
         if i > 0 {
             out.byte(b' ')?;
         }
-        uwrite!(out, "{}", server)?;
+        say(out, "{}", &[I(*server)])?;
     }
     out.byte(b'"')
 }
