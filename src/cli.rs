@@ -139,7 +139,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
             4 => o.dev = v,
             5 => {
                 let mut set = 0;
-                for entry in v.split(|&b| b == b',') {
+                for entry in crate::text::fields(v, b',') {
                     set |= format_bit(entry).ok_or(Usage { arg: v, why: "unknown network format" })?;
                 }
                 o.network = Some(set);

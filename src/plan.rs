@@ -372,6 +372,7 @@ impl<'a> Plan<'a> {
         self.edits.clear();
     }
 
+    #[inline(never)]
     fn event(&mut self, e: Event) {
         let _ = self.events.push(e);
     }

@@ -168,7 +168,53 @@ pub fn trim_blanks(s: &[u8]) -> &[u8] {
 
 /// The first whitespace-separated field of a line, if any.
 pub fn first_field(line: &[u8]) -> Option<&[u8]> {
-    line.split(|&b| b == b' ' || b == b'\t').find(|f| !f.is_empty())
+    let (w, _) = word(line);
+    (!w.is_empty()).then_some(w)
+}
+
+/// The first blank-separated word of `s` (empty when there is none) and what follows it.
+pub fn word(s: &[u8]) -> (&[u8], &[u8]) {
+    let s = trim_start_blanks(s);
+    let end = s.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(s.len());
+    (s.get(..end).unwrap_or(&[]), s.get(end..).unwrap_or(&[]))
+}
+
+/// The pieces of `s` between the bytes `sep`, as `s.split(|&b| b == sep)` gives them;
+/// one copy of the code for every separator (a closure per call site makes one each).
+pub fn fields(s: &[u8], sep: u8) -> Fields<'_> {
+    Fields { rest: Some(s), sep }
+}
+
+/// See [`fields`].
+pub struct Fields<'a> {
+    rest: Option<&'a [u8]>,
+    sep: u8,
+}
+
+impl<'a> Fields<'a> {
+    /// Everything after the separator ending the last piece returned (`None` when that
+    /// piece was the last one): `splitn(n + 1, …).nth(n)` after `n` pieces.
+    pub fn remainder(&self) -> Option<&'a [u8]> {
+        self.rest
+    }
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let s = self.rest?;
+        match s.iter().position(|&b| b == self.sep) {
+            Some(i) => {
+                self.rest = s.get(i + 1..);
+                s.get(..i)
+            }
+            None => {
+                self.rest = None;
+                Some(s)
+            }
+        }
+    }
 }
 
 /// `a == b`, ASCII case ignored. A plain loop: `core`'s `eq_ignore_ascii_case` is
@@ -316,6 +362,19 @@ mod tests {
         }
         assert_eq!(shown(b"/dev/sr0"), b"/dev/sr0");
         assert_eq!(shown(b"/dev/\xff"), b"?");
+    }
+
+    #[test]
+    fn fields_split_as_core_does() {
+        for s in [&b""[..], b":", b"a", b"a:b", b"a::b:", b"::", b"root:x:19000:0:99999:7:::"] {
+            let want: std::vec::Vec<&[u8]> = s.split(|&b| b == b':').collect();
+            let got: std::vec::Vec<&[u8]> = fields(s, b':').collect();
+            assert_eq!(got, want, "case {s:?}");
+            let mut f = fields(s, b':');
+            assert_eq!(f.nth(1).and(f.remainder()), s.splitn(3, |&b| b == b':').nth(2), "case {s:?}");
+        }
+        assert_eq!(word(b" \tab cd"), (&b"ab"[..], &b" cd"[..]));
+        assert_eq!(word(b"  "), (&b""[..], &b""[..]));
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! field, `$` in a hostname, …). Renderers take these types, never raw strings.
 
 use crate::limits::{HASH_MAX, HOST_NAME_MAX, LABEL_MAX, MAX_DNS};
+use crate::text::fields;
 use core::net::Ipv4Addr;
 use heapless::{String, Vec};
 use ufmt::{Formatter, uDisplay, uWrite};
@@ -86,7 +87,7 @@ impl Hostname {
             ch.trailing_dot = true;
         }
         if s.len() > HOST_NAME_MAX {
-            let first = s.split(|&b| b == b'.').next().unwrap_or(s);
+            let first = fields(s, b'.').next().unwrap_or(s);
             if first.len() == s.len() {
                 return Err(Invalid::HostnameLabel);
             }
@@ -105,7 +106,7 @@ impl Hostname {
             };
             out.push(c).map_err(|_| Invalid::TooLong)?;
         }
-        for label in out.as_bytes().split(|&b| b == b'.') {
+        for label in fields(out.as_bytes(), b'.') {
             let ok = !label.is_empty()
                 && label.len() <= LABEL_MAX
                 && label.first() != Some(&b'-')
@@ -227,9 +228,9 @@ fn crypt_shape(raw: &[u8]) -> bool {
         let last_ok = raw.last().is_some_and(|&c| CRYPT64.iter().position(|&x| x == c).is_some_and(|i| i % 4 == 0));
         return raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)) && last_ok;
     };
-    let mut fields = rest.split(|&b| b == b'$');
+    let mut fields = fields(rest, b'$');
     let first = fields.next().unwrap_or(&[]);
-    let id = first.split(|&b| b == b',').next().unwrap_or(&[]);
+    let id = crate::text::fields(first, b',').next().unwrap_or(&[]);
     let Some(&(_, hash_len)) = SCHEMES.iter().find(|(s, _)| *s == id) else { return false };
     let param = |b: &u8| is_crypt64(*b) || *b == b'=' || *b == b',';
     // Every field but the last is a middle one; the last is the hash.
@@ -279,7 +280,7 @@ impl Ipv4 {
             return Err(Invalid::Empty);
         }
         let mut octets = [0u8; 4];
-        let mut parts = raw.split(|&b| b == b'.');
+        let mut parts = fields(raw, b'.');
         for o in octets.iter_mut() {
             let p = parts.next().ok_or(Invalid::NotIpv4)?;
             let leading_zero = p.len() > 1 && p.first() == Some(&b'0');

@@ -37,7 +37,7 @@ pub fn unix_seconds(scratch: &mut [u8]) -> Option<u64> {
     let fd = open_read(rustix::fs::CWD, b"/proc/stat", OFlags::empty()).ok()?;
     let n = read_all(fd.as_fd(), scratch).ok()??;
     let stat = scratch.get(..n)?;
-    let btime = stat.split(|&b| b == b'\n').find_map(|l| l.strip_prefix(b"btime "))?;
+    let btime = osconf::text::fields(stat, b'\n').find_map(|l| l.strip_prefix(b"btime "))?;
     let (boot, _) = number(btime)?;
     Some(boot + uptime_ms()? / 1000)
 }

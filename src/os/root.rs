@@ -95,7 +95,7 @@ impl Root {
     fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
         let mut cur =
             rustix::fs::openat(&self.fd, c".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let mut parts = rel.as_bytes().split(|&b| b == b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
+        let mut parts = osconf::text::fields(rel.as_bytes(), b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
         if parts.peek().is_none() {
             return rustix::fs::openat(&self.fd, c".", flags, Mode::empty());
         }

@@ -23,7 +23,7 @@
 
 use super::{HEADER, NicView, ifcfg::is_plain_ifname};
 use crate::text::Arg::{I, P, S};
-use crate::text::{Full, Out, chomp, first_field, index_of, lines, say, trim_start_blanks};
+use crate::text::{Full, Out, chomp, index_of, lines, say, word};
 
 /// Prefix of a line we disabled; the original line follows it unchanged.
 const OFF: &[u8] = b"#osconf# ";
@@ -73,8 +73,15 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
 
 /// Whether a line's blank-separated words are exactly `want`.
 fn words_are(line: &[u8], want: &[&[u8]]) -> bool {
-    let mut words = line.split(|&b| b == b' ' || b == b'\t').filter(|w| !w.is_empty());
-    want.iter().all(|w| words.next() == Some(w)) && words.next().is_none()
+    let mut rest = line;
+    for w in want {
+        let (got, more) = word(rest);
+        if got != *w {
+            return false;
+        }
+        rest = more;
+    }
+    word(rest).0.is_empty()
 }
 
 /// Whether the main interfaces file includes every file of `/etc/network/interfaces.d`:
@@ -156,15 +163,14 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
             }
             continue;
         }
-        let t = trim_start_blanks(text);
-        let first = first_field(t).unwrap_or(&[]);
+        let (first, rest) = word(text);
         if first.starts_with(b"#") || first.is_empty() {
             out.put(line)?;
             continue;
         }
         if index_of(first, STANZAS).is_some() || first.starts_with(b"allow-") {
-            let mut w = t.split(|&b| b == b' ' || b == b'\t').filter(|w| !w.is_empty()).skip(1);
-            disabling = first == b"iface" && w.next() == Some(ifname.as_bytes()) && w.next() == Some(b"inet");
+            let (name, rest) = word(rest);
+            disabling = first == b"iface" && name == ifname.as_bytes() && word(rest).0 == b"inet";
         }
         if disabling {
             out.put(OFF)?;

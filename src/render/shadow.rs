@@ -15,8 +15,7 @@
 //! starting length, and the caller wipes the buffer ([`Out::wipe`]) when done.
 
 use crate::conf::CryptHash;
-use crate::text::{Full, Out, chomp, lines};
-use ufmt::uwrite;
+use crate::text::{Full, Out, chomp, fields, lines, say};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ShadowError {
@@ -70,19 +69,20 @@ fn merge_lines(old: &[u8], hash: &CryptHash, day: Option<u32>, out: &mut Out<'_>
         };
         done = true;
         let body = chomp(rest);
-        if body.split(|&b| b == b':').next() == Some(hash.expose().as_bytes()) {
+        if fields(body, b':').next() == Some(hash.expose().as_bytes()) {
             // Already this hash: keep the line, and with it the day it was set (aging).
             out.put(line)?;
             continue;
         }
         let terminator = rest.get(body.len()..).unwrap_or(&[]);
         // [password, lastchg, everything after the 3rd ':']
-        let later = body.splitn(3, |&b| b == b':').nth(2);
+        let mut f = fields(body, b':');
+        let later = f.nth(1).and(f.remainder());
         out.put(b"root:")?;
         out.put(hash.expose().as_bytes())?;
         out.byte(b':')?;
         if let Some(day) = day {
-            uwrite!(out, "{}", day)?;
+            say(out, "{}", &[crate::text::Arg::N(day)])?;
         }
         if let Some(later) = later {
             out.byte(b':')?;
@@ -98,7 +98,7 @@ fn merge_lines(old: &[u8], hash: &CryptHash, day: Option<u32>, out: &mut Out<'_>
 /// fields (`*`, `!!`, `x`, empty) are shown as they are.
 pub fn redact(content: &[u8], out: &mut Out<'_>) -> Result<(), Full> {
     for line in lines(content) {
-        let mut fields = chomp(line).split(|&b| b == b':');
+        let mut fields = fields(chomp(line), b':');
         match (fields.next(), fields.next()) {
             (Some(name), Some(password)) if password.len() > 2 => {
                 out.put(name)?;
