@@ -45,37 +45,37 @@ pub enum Step {
 
 impl Step {
     fn name(self) -> &'static str {
-        match self {
-            Step::Directory => "directory",
-            Step::Existing => "existing file",
-            Step::Create => "create",
-            Step::Write => "write",
-            Step::Owner => "owner/mode",
-            Step::Sync => "fsync",
-            Step::Rename => "rename",
-        }
+        crate::text::nth(
+            concat!("directory|", "existing file|", "create|", "write|", "owner/mode|", "fsync|", "rename",),
+            self as usize,
+        )
     }
 }
 
 /// Words for the errors a user can act on.
 pub fn errno_text(errno: i32) -> &'static str {
-    match errno {
-        1 => "operation not permitted",
-        2 => "no such file or directory",
-        5 => "I/O error",
-        13 => "permission denied",
-        17 => "file exists",
-        18 => "path leads outside the root",
-        19 => "no such device (no iso9660 support in this kernel?)",
-        20 => "a path component is not a directory",
-        21 => "is a directory",
-        22 => "invalid argument",
-        28 => "no space left on device",
-        30 => "read-only file system",
-        40 => "symbolic link refused",
-        122 => "disk quota exceeded",
-        _ => "error",
-    }
+    const CODES: &[u8] = &[1, 2, 5, 13, 17, 18, 19, 20, 21, 22, 28, 30, 40, 122];
+    let i = CODES.iter().position(|&c| i32::from(c) == errno).unwrap_or(CODES.len());
+    crate::text::nth(
+        concat!(
+            "operation not permitted|",
+            "no such file or directory|",
+            "I/O error|",
+            "permission denied|",
+            "file exists|",
+            "path leads outside the root|",
+            "no such device (no iso9660 support in this kernel?)|",
+            "a path component is not a directory|",
+            "is a directory|",
+            "invalid argument|",
+            "no space left on device|",
+            "read-only file system|",
+            "symbolic link refused|",
+            "disk quota exceeded|",
+            "error",
+        ),
+        i,
+    )
 }
 
 /// `<words>, errno <n>`, as every log line about a failed syscall says it.
@@ -189,15 +189,18 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
 }
 
 fn skip_text(why: Skip) -> &'static str {
-    match why {
-        Skip::Missing => "does not exist",
-        Skip::Symlink => "is a symbolic link (owned by another tool); left alone",
-        Skip::NotRegular => "is not a regular file; left alone",
-        Skip::TooLarge => "is larger than osconf edits; left alone",
-        Skip::Unreadable => "could not be read; left alone",
-        Skip::NoRootLine => "has no line for root; left alone",
-        Skip::NoRoom => "is too large to rewrite; left alone",
-    }
+    crate::text::nth(
+        concat!(
+            "does not exist|",
+            "is a symbolic link (owned by another tool); left alone|",
+            "is not a regular file; left alone|",
+            "is larger than osconf edits; left alone|",
+            "could not be read; left alone|",
+            "has no line for root; left alone|",
+            "is too large to rewrite; left alone",
+        ),
+        why as usize,
+    )
 }
 
 fn target_path(t: Target) -> &'static str {
@@ -327,6 +330,76 @@ mod tests {
                 l.as_str().into()
             })
             .collect()
+    }
+
+    #[test]
+    fn texts_picked_by_position_match_their_variants() {
+        assert_eq!(crate::conf::value::Invalid::Empty.reason(), "empty value");
+        assert_eq!(crate::conf::value::Invalid::TooLong.reason(), "value too long");
+        assert_eq!(crate::conf::value::Invalid::BadChar.reason(), "contains a character not allowed here");
+        assert_eq!(
+            crate::conf::value::Invalid::HostnameLabel.reason(),
+            "not a hostname (labels of letters, digits and '-', 1-63 bytes, no '-' at either end)"
+        );
+        assert_eq!(crate::iso::IsoError::Io.reason(), "read error on the CD or image (truncated?)");
+        assert_eq!(crate::iso::IsoError::NotIso.reason(), "no ISO9660 volume descriptor at sector 16");
+        assert_eq!(crate::iso::IsoError::BadDescriptor.reason(), "malformed ISO9660 volume descriptor");
+        assert_eq!(crate::iso::IsoError::BadDirectory.reason(), "malformed ISO9660 directory record");
+        assert_eq!(crate::iso::IsoError::DirectoryTooLarge.reason(), "ISO9660 directory too large to scan");
+        assert_eq!(crate::iso::IsoError::BadRockRidge.reason(), "malformed Rock Ridge continuation area");
+        assert_eq!(crate::iso::IsoError::NotFound.reason(), "file not found on the ISO image");
+        assert_eq!(
+            crate::iso::IsoError::NotFoundLevel1.reason(),
+            "file not found on the ISO image (only 8.3 names, none matched)"
+        );
+        assert_eq!(crate::iso::IsoError::NotAFile.reason(), "a directory is where the file should be");
+        assert_eq!(crate::iso::IsoError::NotADirectory.reason(), "a file is where a directory should be");
+        assert_eq!(crate::iso::IsoError::MultiExtent.reason(), "multi-extent file on the ISO image (not supported)");
+        assert_eq!(crate::iso::IsoError::Interleaved.reason(), "interleaved file on the ISO image (not supported)");
+        assert_eq!(crate::iso::IsoError::TooLarge.reason(), "file on the ISO image is too large");
+        assert_eq!(crate::conf::lex::LineError::NotAssignment.reason(), "not a key=value line");
+        assert_eq!(crate::conf::lex::LineError::BadKey.reason(), "not a valid key name");
+        assert_eq!(crate::conf::lex::LineError::UnterminatedQuote.reason(), "quote not closed on the same line");
+        assert_eq!(crate::conf::lex::LineError::TooLong.reason(), "line too long");
+        assert_eq!(crate::conf::lex::LineError::ControlByte.reason(), "contains a control character");
+        assert_eq!(crate::iso::NameKind::RockRidge.as_str(), "Rock Ridge name");
+        assert_eq!(crate::iso::NameKind::Joliet.as_str(), "Joliet name");
+        assert_eq!(crate::iso::NameKind::Plain.as_str(), "ISO9660 name");
+        assert_eq!(crate::iso::NameKind::Level1Fallback.as_str(), "ISO9660 level-1 8.3 name");
+        assert_eq!(crate::conf::NicKey::IpAddr.suffix(), "ip_addr");
+        assert_eq!(crate::conf::NicKey::MacAddr.suffix(), "mac_addr");
+        assert_eq!(crate::conf::NicKey::Netmask.suffix(), "netmask");
+        assert_eq!(crate::conf::NicKey::Gateway.suffix(), "gateway");
+        assert_eq!(Step::Directory.name(), "directory");
+        assert_eq!(Step::Existing.name(), "existing file");
+        assert_eq!(Step::Create.name(), "create");
+        assert_eq!(Step::Write.name(), "write");
+        assert_eq!(Step::Owner.name(), "owner/mode");
+        assert_eq!(Step::Sync.name(), "fsync");
+        assert_eq!(Step::Rename.name(), "rename");
+        assert_eq!(skip_text(Skip::Missing), "does not exist");
+        assert_eq!(skip_text(Skip::Symlink), "is a symbolic link (owned by another tool); left alone");
+        assert_eq!(skip_text(Skip::NotRegular), "is not a regular file; left alone");
+        assert_eq!(skip_text(Skip::TooLarge), "is larger than osconf edits; left alone");
+        assert_eq!(skip_text(Skip::Unreadable), "could not be read; left alone");
+        assert_eq!(skip_text(Skip::NoRootLine), "has no line for root; left alone");
+        assert_eq!(skip_text(Skip::NoRoom), "is too large to rewrite; left alone");
+        assert_eq!(errno_text(1), "operation not permitted");
+        assert_eq!(errno_text(2), "no such file or directory");
+        assert_eq!(errno_text(5), "I/O error");
+        assert_eq!(errno_text(13), "permission denied");
+        assert_eq!(errno_text(17), "file exists");
+        assert_eq!(errno_text(18), "path leads outside the root");
+        assert_eq!(errno_text(19), "no such device (no iso9660 support in this kernel?)");
+        assert_eq!(errno_text(20), "a path component is not a directory");
+        assert_eq!(errno_text(21), "is a directory");
+        assert_eq!(errno_text(22), "invalid argument");
+        assert_eq!(errno_text(28), "no space left on device");
+        assert_eq!(errno_text(30), "read-only file system");
+        assert_eq!(errno_text(40), "symbolic link refused");
+        assert_eq!(errno_text(122), "disk quota exceeded");
+        assert_eq!(errno_text(3), "error");
+        assert_eq!(errno_text(-1), "error");
     }
 
     #[test]

@@ -29,13 +29,16 @@ pub enum LineError {
 
 impl LineError {
     pub fn reason(self) -> &'static str {
-        match self {
-            LineError::NotAssignment => "not a key=value line",
-            LineError::BadKey => "not a valid key name",
-            LineError::UnterminatedQuote => "quote not closed on the same line",
-            LineError::TooLong => "line too long",
-            LineError::ControlByte => "contains a control character",
-        }
+        crate::text::nth(
+            concat!(
+                "not a key=value line|",
+                "not a valid key name|",
+                "quote not closed on the same line|",
+                "line too long|",
+                "contains a control character",
+            ),
+            self as usize,
+        )
     }
 }
 

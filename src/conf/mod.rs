@@ -23,12 +23,7 @@ pub enum NicKey {
 
 impl NicKey {
     pub fn suffix(self) -> &'static str {
-        match self {
-            NicKey::IpAddr => "ip_addr",
-            NicKey::MacAddr => "mac_addr",
-            NicKey::Netmask => "netmask",
-            NicKey::Gateway => "gateway",
-        }
+        crate::text::nth(concat!("ip_addr|", "mac_addr|", "netmask|", "gateway",), self as usize)
     }
     const ALL: [NicKey; 4] = [NicKey::IpAddr, NicKey::MacAddr, NicKey::Netmask, NicKey::Gateway];
 }

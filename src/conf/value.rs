@@ -35,24 +35,25 @@ pub enum Invalid {
 
 impl Invalid {
     pub fn reason(self) -> &'static str {
-        match self {
-            Invalid::Empty => "empty value",
-            Invalid::TooLong => "value too long",
-            Invalid::BadChar => "contains a character not allowed here",
-            Invalid::HostnameLabel => {
-                "not a hostname (labels of letters, digits and '-', 1-63 bytes, no '-' at either end)"
-            }
-            Invalid::NotCryptHash => "not a crypt(3) hash (expected $id$... or a 13-character DES hash)",
-            Invalid::NotIpv4 => "not an IPv4 address",
-            Invalid::NotNetmask => "not a netmask (contiguous a.b.c.d, or a prefix length 1-32)",
-            Invalid::NotMac => "not a MAC address (six hex pairs separated by ':' or '-')",
-            Invalid::NotUnicast => "not a usable unicast address",
-            Invalid::NoDnsServer => "no valid IPv4 nameserver",
-            Invalid::NotHostAddress => "the network or broadcast address of the subnet, not a host's",
-            Invalid::OwnAddress => "the NIC's own address cannot be its gateway",
-            Invalid::NotUnicastMac => "not a NIC's MAC address (all zeros, multicast or broadcast)",
-            Invalid::HostnameIsAddress => "an IP address, not a hostname",
-        }
+        crate::text::nth(
+            concat!(
+                "empty value|",
+                "value too long|",
+                "contains a character not allowed here|",
+                "not a hostname (labels of letters, digits and '-', 1-63 bytes, no '-' at either end)|",
+                "not a crypt(3) hash (expected $id$... or a 13-character DES hash)|",
+                "not an IPv4 address|",
+                "not a netmask (contiguous a.b.c.d, or a prefix length 1-32)|",
+                "not a MAC address (six hex pairs separated by ':' or '-')|",
+                "not a usable unicast address|",
+                "no valid IPv4 nameserver|",
+                "the network or broadcast address of the subnet, not a host's|",
+                "the NIC's own address cannot be its gateway|",
+                "not a NIC's MAC address (all zeros, multicast or broadcast)|",
+                "an IP address, not a hostname",
+            ),
+            self as usize,
+        )
     }
 }
 

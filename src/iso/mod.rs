@@ -100,21 +100,24 @@ pub enum IsoError {
 impl IsoError {
     /// One short phrase for the log line.
     pub fn reason(self) -> &'static str {
-        match self {
-            IsoError::Io => "read error on the CD or image (truncated?)",
-            IsoError::NotIso => "no ISO9660 volume descriptor at sector 16",
-            IsoError::BadDescriptor => "malformed ISO9660 volume descriptor",
-            IsoError::BadDirectory => "malformed ISO9660 directory record",
-            IsoError::DirectoryTooLarge => "ISO9660 directory too large to scan",
-            IsoError::BadRockRidge => "malformed Rock Ridge continuation area",
-            IsoError::NotFound => "file not found on the ISO image",
-            IsoError::NotFoundLevel1 => "file not found on the ISO image (only 8.3 names, none matched)",
-            IsoError::NotAFile => "a directory is where the file should be",
-            IsoError::NotADirectory => "a file is where a directory should be",
-            IsoError::MultiExtent => "multi-extent file on the ISO image (not supported)",
-            IsoError::Interleaved => "interleaved file on the ISO image (not supported)",
-            IsoError::TooLarge => "file on the ISO image is too large",
-        }
+        crate::text::nth(
+            concat!(
+                "read error on the CD or image (truncated?)|",
+                "no ISO9660 volume descriptor at sector 16|",
+                "malformed ISO9660 volume descriptor|",
+                "malformed ISO9660 directory record|",
+                "ISO9660 directory too large to scan|",
+                "malformed Rock Ridge continuation area|",
+                "file not found on the ISO image|",
+                "file not found on the ISO image (only 8.3 names, none matched)|",
+                "a directory is where the file should be|",
+                "a file is where a directory should be|",
+                "multi-extent file on the ISO image (not supported)|",
+                "interleaved file on the ISO image (not supported)|",
+                "file on the ISO image is too large",
+            ),
+            self as usize,
+        )
     }
 
     /// Rank among the "not there" outcomes, used to keep the most telling one.
@@ -145,12 +148,10 @@ pub enum NameKind {
 
 impl NameKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            NameKind::RockRidge => "Rock Ridge name",
-            NameKind::Joliet => "Joliet name",
-            NameKind::Plain => "ISO9660 name",
-            NameKind::Level1Fallback => "ISO9660 level-1 8.3 name",
-        }
+        crate::text::nth(
+            concat!("Rock Ridge name|", "Joliet name|", "ISO9660 name|", "ISO9660 level-1 8.3 name",),
+            self as usize,
+        )
     }
 }
 

@@ -102,12 +102,8 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
         Err(IsoError::TooLarge) => return Err(DriveError::TooLarge),
         Err(e) => return Err(DriveError::Iso(e)),
     };
-    let how = match file.how {
-        iso::NameKind::RockRidge => "Rock Ridge",
-        iso::NameKind::Joliet => "Joliet",
-        iso::NameKind::Plain => "ISO9660",
-        iso::NameKind::Level1Fallback => "ISO9660 level-1 8.3",
-    };
+    // Per iso::NameKind, in its order.
+    let how = osconf::text::nth("Rock Ridge|Joliet|ISO9660|ISO9660 level-1 8.3", file.how as usize);
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
     let _ = say(&mut l, "read {} from ", &[S(path_found)])
