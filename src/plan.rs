@@ -14,7 +14,7 @@ use crate::cli::FormatSet;
 use crate::conf::{Config, Ipv4, Mac, Nic};
 use crate::limits::{MAX_NICS, MERGE_FILE_MAX};
 use crate::render::{self, NicView};
-use crate::text::{Full, Out};
+use crate::text::{Arg, Full, Out};
 use heapless::Vec;
 
 /// What the binary found at a path we merge into.
@@ -53,7 +53,6 @@ pub struct Facts<'a> {
     pub today: Option<u32>,
 }
 
-type PathFn = fn(&NicView<'_>, &mut Out<'_>) -> Result<(), Full>;
 type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
 
 /// A network configuration format.
@@ -68,10 +67,12 @@ pub struct Format {
     pub name_bound: bool,
     /// Mode of a new file.
     pub mode: u32,
-    /// The file each NIC gets, and a second one where the format has it (wicked's routes).
-    pub path: PathFn,
+    /// The file each NIC gets, and a second one where the format has it (wicked's routes):
+    /// a [`crate::text::say`] template whose `{}` is the interface name (name-bound) or
+    /// the MAC's hex digits.
+    pub path: &'static str,
     pub render: RenderFn,
-    pub extra: Option<(PathFn, RenderFn)>,
+    pub extra: Option<(&'static str, RenderFn)>,
     /// A file the NICs share, edited too (the format's own file of the system's).
     pub shared: Option<Shared>,
 }
@@ -89,36 +90,8 @@ pub struct Shared {
 /// Largest shared file edited (`/etc/network/interfaces`, `/etc/sysconfig/network/config`).
 pub const SHARED_MAX: usize = 8 * 1024;
 
-fn ifcfg_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::ifcfg::file_name(v.ifname.ok_or(Full)?, out)
-}
-
-fn networkd_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::networkd::file_name(v.mac(), out)
-}
-
-fn nm_keyfile_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::nm_keyfile::file_name(v.mac(), out)
-}
-
-fn netplan_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::netplan::file_name(v.mac(), out)
-}
-
-fn eni_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::eni::file_name(v.ifname.ok_or(Full)?, out)
-}
-
 fn eni_main(old: &[u8], v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
     render::eni::merge_main(old, v.ifname.ok_or(Full)?, Some(v), out)
-}
-
-fn wicked_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::wicked::file_name(v.ifname.ok_or(Full)?, out)
-}
-
-fn wicked_route_path(v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
-    render::wicked::ifroute_file_name(v.ifname.ok_or(Full)?, out)
 }
 
 fn wicked_config(old: &[u8], v: &NicView<'_>, out: &mut Out<'_>) -> Result<(), Full> {
@@ -147,7 +120,7 @@ pub const FORMATS: &[Format] = &[
         detect: &[&["usr/sbin/netplan", "etc/netplan"]],
         name_bound: false,
         mode: 0o600,
-        path: netplan_path,
+        path: render::netplan::PATH,
         render: render::netplan::render,
         extra: None,
         shared: None,
@@ -160,7 +133,7 @@ pub const FORMATS: &[Format] = &[
         ]],
         name_bound: false,
         mode: 0o600,
-        path: nm_keyfile_path,
+        path: render::nm_keyfile::PATH,
         render: render::nm_keyfile::render,
         extra: None,
         shared: None,
@@ -173,9 +146,9 @@ pub const FORMATS: &[Format] = &[
         ],
         name_bound: true,
         mode: 0o644,
-        path: wicked_path,
+        path: render::wicked::PATH,
         render: render::wicked::render,
-        extra: Some((wicked_route_path, render::wicked::render_ifroute)),
+        extra: Some((render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
         shared: Some(Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
     },
     Format {
@@ -186,7 +159,7 @@ pub const FORMATS: &[Format] = &[
         ],
         name_bound: false,
         mode: 0o644,
-        path: networkd_path,
+        path: render::networkd::PATH,
         render: render::networkd::render,
         extra: None,
         shared: None,
@@ -196,7 +169,7 @@ pub const FORMATS: &[Format] = &[
         detect: &[&["usr/sbin/ifup", "etc/network/interfaces"], &["sbin/ifup", "etc/network/interfaces"]],
         name_bound: true,
         mode: 0o644,
-        path: eni_path,
+        path: render::eni::PATH,
         render: render::eni::render,
         extra: None,
         shared: Some(Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
@@ -206,7 +179,7 @@ pub const FORMATS: &[Format] = &[
         detect: &[&["etc/sysconfig/network-scripts"]],
         name_bound: true,
         mode: 0o644,
-        path: ifcfg_path,
+        path: render::ifcfg::PATH,
         render: render::ifcfg::render,
         extra: None,
         shared: None,
@@ -580,9 +553,10 @@ fn network_format(
         };
         let target = Target::Network { format: fi, nic: nic.index };
         if nic_files {
-            nic_file(plan, target, format.mode, format.path, format.render, &view);
+            let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(nic.mac)) };
+            nic_file(plan, target, format.mode, format.path, name, format.render, &view);
             if let Some((path, render)) = format.extra {
-                nic_file(plan, target, format.mode, path, render, &view);
+                nic_file(plan, target, format.mode, path, name, render, &view);
             }
         }
         if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
@@ -607,10 +581,18 @@ fn network_format(
     }
 }
 
-fn nic_file(plan: &mut Plan<'_>, target: Target, mode: u32, path: PathFn, render: RenderFn, view: &NicView<'_>) {
+fn nic_file(
+    plan: &mut Plan<'_>,
+    target: Target,
+    mode: u32,
+    path: &str,
+    name: Option<Arg<'_>>,
+    render: RenderFn,
+    view: &NicView<'_>,
+) {
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
-    if path(view, &mut p).is_err() {
+    if name.ok_or(Full).and_then(|name| crate::text::say(&mut p, path, &[name])).is_err() {
         plan.event(Event::Skipped { target, why: Skip::NoRoom });
         return;
     }

@@ -43,9 +43,11 @@ pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
     if !is_plain_ifname(ifname) {
         return Err(Full);
     }
-    out.put(b"etc/network/interfaces.d/osconf-")?;
-    out.put(ifname.as_bytes())
+    say(out, PATH, &[S(ifname)])
 }
+
+/// [`file_name`] as a [`say`] template (`{}`: the interface name).
+pub const PATH: &str = "etc/network/interfaces.d/osconf-{}";
 
 fn stanza(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;

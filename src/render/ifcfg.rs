@@ -34,10 +34,11 @@ fn plain(name: Option<&str>) -> Result<&str, Full> {
 /// `etc/sysconfig/network-scripts/ifcfg-<ifname>`, relative to the root. Refuses (as
 /// `Full`, writing nothing) a name that is not [plain](is_plain_ifname).
 pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
-    let name = plain(Some(ifname))?;
-    out.put(b"etc/sysconfig/network-scripts/ifcfg-")?;
-    out.put(name.as_bytes())
+    say(out, PATH, &[S(plain(Some(ifname))?)])
 }
+
+/// [`file_name`] as a [`say`] template (`{}`: the interface name).
+pub const PATH: &str = "etc/sysconfig/network-scripts/ifcfg-{}";
 
 /// Renders the file for `v`. Needs `v.ifname`, [plain](is_plain_ifname): without one it
 /// writes nothing and returns `Err(Full)`.

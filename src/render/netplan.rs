@@ -34,8 +34,11 @@ use crate::text::{Full, Out, say};
 /// `etc/netplan/90-osconf-<12 hex digits>.yaml`: sorts after the files images ship
 /// (`00-installer-config.yaml`, `01-netcfg.yaml`, `50-cloud-init.yaml`).
 pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    say(out, "etc/netplan/90-osconf-{}.yaml", &[C(mac)])
+    say(out, PATH, &[C(mac)])
 }
+
+/// [`file_name`] as a [`say`] template (`{}`: the MAC, hex digits only).
+pub const PATH: &str = "etc/netplan/90-osconf-{}.yaml";
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;

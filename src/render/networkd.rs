@@ -13,8 +13,11 @@ use crate::text::{Full, Out, say};
 
 /// `etc/systemd/network/10-osconf-<12 hex digits>.network`, relative to the root.
 pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    say(out, "etc/systemd/network/10-osconf-{}.network", &[C(mac)])
+    say(out, PATH, &[C(mac)])
 }
+
+/// [`file_name`] as a [`say`] template (`{}`: the MAC, hex digits only).
+pub const PATH: &str = "etc/systemd/network/10-osconf-{}.network";
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;

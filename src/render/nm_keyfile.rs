@@ -32,8 +32,11 @@ use crate::text::{Full, Out, say};
 
 /// `etc/NetworkManager/system-connections/osconf-<12 hex digits>.nmconnection`.
 pub fn file_name(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    say(out, "etc/NetworkManager/system-connections/osconf-{}.nmconnection", &[C(mac)])
+    say(out, PATH, &[C(mac)])
 }
+
+/// [`file_name`] as a [`say`] template (`{}`: the MAC, hex digits only).
+pub const PATH: &str = "etc/NetworkManager/system-connections/osconf-{}.nmconnection";
 
 /// The profile's UUID: 16 bytes hashed from the MAC, formatted as RFC 4122 (version 4,
 /// variant 10xx).

@@ -25,23 +25,26 @@ fn name_of<'a>(v: &NicView<'a>) -> Result<&'a str, Full> {
     v.ifname.filter(|n| is_plain_ifname(n)).ok_or(Full)
 }
 
-fn path(kind: &[u8], ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
+fn path(template: &str, ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
     if !is_plain_ifname(ifname) {
         return Err(Full);
     }
-    out.put(b"etc/sysconfig/network/")?;
-    out.put(kind)?;
-    out.put(ifname.as_bytes())
+    say(out, template, &[S(ifname)])
 }
+
+/// [`file_name`] as a [`say`] template (`{}`: the interface name).
+pub const PATH: &str = "etc/sysconfig/network/ifcfg-{}";
+/// [`ifroute_file_name`] as a [`say`] template.
+pub const IFROUTE_PATH: &str = "etc/sysconfig/network/ifroute-{}";
 
 /// `etc/sysconfig/network/ifcfg-<ifname>`; refuses a name that is not plain.
 pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
-    path(b"ifcfg-", ifname, out)
+    path(PATH, ifname, out)
 }
 
 /// `etc/sysconfig/network/ifroute-<ifname>`; refuses a name that is not plain.
 pub fn ifroute_file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
-    path(b"ifroute-", ifname, out)
+    path(IFROUTE_PATH, ifname, out)
 }
 
 /// `ifcfg-<name>` for `v`. Needs a plain `v.ifname`, else writes nothing: `Err(Full)`.
