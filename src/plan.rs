@@ -114,7 +114,7 @@ fn always(_: &[u8]) -> bool {
 /// - ifupdown (Debian's `/etc/network/interfaces`) when installed;
 /// - ifcfg (initscripts' network service) when the root has network-scripts and none of
 ///   the above.
-pub const FORMATS: &[Format] = &[
+pub static FORMATS: &[Format] = &[
     Format {
         name: "netplan",
         detect: &[&["usr/sbin/netplan", "etc/netplan"]],
