@@ -73,33 +73,23 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     stanza(out, name, v)
 }
 
-/// Whether a line's blank-separated words are exactly `want`.
-fn words_are(line: &[u8], want: &[&[u8]]) -> bool {
-    let mut rest = line;
-    for w in want {
-        let (got, more) = word(rest);
-        if got != *w {
-            return false;
-        }
-        rest = more;
-    }
-    word(rest).0.is_empty()
-}
-
 /// Whether the main interfaces file includes every file of `/etc/network/interfaces.d`:
 /// a `source /etc/network/interfaces.d/*` or `source-directory /etc/network/interfaces.d`
-/// line (or the same paths relative to `/etc/network`, as interfaces(5) resolves them).
-/// Other patterns (`*.cfg`, other directories) do not cover our file, so they do not count.
+/// line (the directory with or without a final `/`, or the same paths relative to
+/// `/etc/network`, as interfaces(5) resolves them). Other patterns (`*.cfg`, other
+/// directories) do not cover our file, so they do not count.
 pub fn sources_dir(main: &[u8]) -> bool {
-    const FORMS: &[&[&[u8]]] = &[
-        &[b"source", b"/etc/network/interfaces.d/*"],
-        &[b"source", b"interfaces.d/*"],
-        &[b"source-directory", b"/etc/network/interfaces.d"],
-        &[b"source-directory", b"/etc/network/interfaces.d/"],
-        &[b"source-directory", b"interfaces.d"],
-        &[b"source-directory", b"interfaces.d/"],
-    ];
-    lines(main).any(|l| FORMS.iter().any(|f| words_are(chomp(l), f)))
+    lines(main).any(|l| {
+        let (first, rest) = word(chomp(l));
+        let (path, rest) = word(rest);
+        let path = path.strip_prefix(b"/etc/network/").unwrap_or(path);
+        word(rest).0.is_empty()
+            && match index_of(first, &[b"source", b"source-directory"]) {
+                Some(0) => path == b"interfaces.d/*",
+                Some(_) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d",
+                None => false,
+            }
+    })
 }
 
 /// Tail of our begin marker line, after `# osconf begin <name>`.
