@@ -203,21 +203,10 @@ impl CryptHash {
     }
 }
 
-/// The `$id$` schemes libxcrypt knows, with the length of their final (hash) field.
-const SCHEMES: [(&[u8], usize); 12] = [
-    (b"1", 22),
-    (b"5", 43),
-    (b"6", 86),
-    (b"2a", 53),
-    (b"2b", 53),
-    (b"2x", 53),
-    (b"2y", 53),
-    (b"y", 43),
-    (b"gy", 43),
-    (b"7", 43),
-    (b"sha1", 28),
-    (b"md5", 22),
-];
+/// The `$id$` schemes libxcrypt knows (`|`-separated), and the length of each one's final
+/// (hash) field, in the same order.
+const SCHEME_IDS: &[u8] = b"1|5|6|2a|2b|2x|2y|y|gy|7|sha1|md5";
+const SCHEME_HASH_LENS: [u8; 12] = [22, 43, 86, 53, 53, 53, 53, 43, 43, 43, 28, 22];
 
 /// Whether `raw` has the shape of a crypt(3) hash (see [`CryptHash::parse`]): DES, or
 /// `$id[,params]$field$…$hash` with a known id, one to three middle fields (salt, cost,
@@ -232,7 +221,11 @@ fn crypt_shape(raw: &[u8]) -> bool {
     let mut fields = fields(rest, b'$');
     let first = fields.next().unwrap_or(&[]);
     let id = crate::text::fields(first, b',').next().unwrap_or(&[]);
-    let Some(&(_, hash_len)) = SCHEMES.iter().find(|(s, _)| *s == id) else { return false };
+    let Some(&hash_len) =
+        crate::text::fields(SCHEME_IDS, b'|').position(|s| s == id).and_then(|i| SCHEME_HASH_LENS.get(i))
+    else {
+        return false;
+    };
     let param = |b: &u8| is_crypt64(*b) || *b == b'=' || *b == b',';
     // Every field but the last is a middle one; the last is the hash.
     let (mut count, mut ok, mut hash): (usize, bool, &[u8]) = (0, first.iter().all(param), &[]);
@@ -241,7 +234,7 @@ fn crypt_shape(raw: &[u8]) -> bool {
         hash = f;
         count += 1;
     }
-    ok && (2..=4).contains(&count) && hash.len() == hash_len && hash.iter().all(|&b| is_crypt64(b))
+    ok && (2..=4).contains(&count) && hash.len() == usize::from(hash_len) && hash.iter().all(|&b| is_crypt64(b))
 }
 
 impl Drop for CryptHash {
