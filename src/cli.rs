@@ -88,22 +88,11 @@ exit: 0 done or nothing to do, 1 sections skipped, 2 usage, 3 root not writable,
 /// name to its bit (kept out of here so this module does not know the formats).
 pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) -> Result<Options<'a>, Usage<'a>> {
     /// The first eight take a value (`--opt value` or `--opt=value`).
-    const NAMES: [&[u8]; 14] = [
-        b"--root",
-        b"--device",
-        b"--config",
-        b"--sys",
-        b"--dev",
-        b"--network",
-        b"--timeout",
-        b"--log",
-        b"--dry-run",
-        b"--resolve-walk",
-        b"-h",
-        b"--help",
-        b"-V",
-        b"--version",
-    ];
+    const NAMES: &[u8] = concat!(
+        "--root|--device|--config|--sys|--dev|--network|--timeout|--log|",
+        "--dry-run|--resolve-walk|-h|--help|-V|--version",
+    )
+    .as_bytes();
     let mut o = Options::default();
     let mut it = args.iter().copied();
     while let Some(arg) = it.next() {
@@ -112,7 +101,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
             _ => (arg, None),
         };
         let unknown = Usage { arg, why: "unknown argument" };
-        let i = index_of(name, &NAMES).ok_or(unknown)?;
+        let i = index_of(name, NAMES).ok_or(unknown)?;
         let v: &'a [u8] = if i < 8 {
             let v = match inline {
                 Some(v) => v,
@@ -146,7 +135,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
             }
             6 => o.timeout = Some(parse_u32(v).ok_or(Usage { arg: v, why: "not a number of seconds" })?),
             7 => {
-                o.log = match index_of(v, &[b"kmsg", b"stderr"]) {
+                o.log = match index_of(v, b"kmsg|stderr") {
                     Some(0) => LogTo::Kmsg,
                     Some(_) => LogTo::Stderr,
                     None => return Err(Usage { arg: v, why: "must be kmsg or stderr" }),
@@ -191,7 +180,7 @@ pub fn kernel(cmdline: &[u8]) -> Kernel {
             None => (word, None),
         };
         let flag = |v: Option<&[u8]>| !matches!(v, Some(b"0" | b"no" | b"false"));
-        match index_of(name, &[b"osconf.disable", b"osconf.debug", b"osconf.force", b"osconf.timeout"]) {
+        match index_of(name, b"osconf.disable|osconf.debug|osconf.force|osconf.timeout") {
             Some(0) => k.disable = flag(value),
             Some(1) => k.debug = flag(value),
             Some(2) => k.force = flag(value),

@@ -238,8 +238,10 @@ pub fn eq_ignore_case(a: &[u8], b: &[u8]) -> bool {
 /// The position of `word` in `table`. Used instead of `match word { b"…" => … }`, which
 /// the compiler unrolls into a byte-by-byte compare per arm (ten bytes of code for each
 /// character of each literal); this is one loop over one shared `==`.
-pub fn index_of(word: &[u8], table: &[&[u8]]) -> Option<usize> {
-    table.iter().position(|&t| t == word)
+/// `table` holds the words separated by `|` (a byte string takes a byte a word, a slice
+/// of slices sixteen more).
+pub fn index_of(word: &[u8], table: &[u8]) -> Option<usize> {
+    fields(table, b'|').position(|t| t == word)
 }
 
 /// The first character of `s` and its length in bytes, when `s` starts with a
@@ -387,6 +389,10 @@ mod tests {
         }
         assert_eq!(word(b" \tab cd"), (&b"ab"[..], &b" cd"[..]));
         assert_eq!(word(b"  "), (&b""[..], &b""[..]));
+        assert_eq!(index_of(b"b", b"a|b|c"), Some(1));
+        assert_eq!(index_of(b"", b"a|b"), None);
+        assert_eq!(index_of(b"a|b", b"a|b"), None);
+        assert_eq!((nth("x|yz|", 1), nth("x|yz|", 2), nth("x|yz|", 3), nth("x", 0)), ("yz", "", "", "x"));
     }
 
     #[test]

@@ -40,8 +40,7 @@ pub enum Key {
 
 impl Key {
     pub fn from_bytes(k: &[u8]) -> Option<Key> {
-        const NAMED: [&[u8]; 4] = [b"hostname", b"password", b"dns_nameserver", b"instance_id"];
-        Some(match crate::text::index_of(k, &NAMED) {
+        Some(match crate::text::index_of(k, b"hostname|password|dns_nameserver|instance_id") {
             Some(0) => Key::Hostname,
             Some(1) => Key::Password,
             Some(2) => Key::DnsNameserver,

@@ -29,8 +29,7 @@ use crate::text::{Full, Out, chomp, index_of, lines, say, word};
 const OFF: &[u8] = b"#osconf# ";
 /// First words that start a new stanza, ending the previous `iface` stanza's options
 /// (interfaces(5); `allow-*` handled apart).
-const STANZAS: &[&[u8]] =
-    &[b"iface", b"mapping", b"auto", b"source", b"source-directory", b"rename", b"no-auto-down", b"no-scripts"];
+const STANZAS: &[u8] = b"iface|mapping|auto|source|source-directory|rename|no-auto-down|no-scripts";
 
 fn name_of<'a>(v: &NicView<'a>) -> Result<&'a str, Full> {
     v.ifname.filter(|n| is_plain_ifname(n)).ok_or(Full)
@@ -84,7 +83,7 @@ pub fn sources_dir(main: &[u8]) -> bool {
         let (path, rest) = word(rest);
         let path = path.strip_prefix(b"/etc/network/").unwrap_or(path);
         word(rest).0.is_empty()
-            && match index_of(first, &[b"source", b"source-directory"]) {
+            && match index_of(first, b"source|source-directory") {
                 Some(0) => path == b"interfaces.d/*",
                 Some(_) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d",
                 None => false,
