@@ -226,7 +226,7 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
             say(w, "network: writing {} config (--network)", &[S(format_name(format))])
         }
         Event::NoFormat => w.write_str(
-            "network: the root shows no network stack osconf knows (netplan, nm, networkd, ifcfg); network not configured (use --network)",
+            "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)",
         ),
         Event::NicNotPresent { nic, mac, format } => say(
             w,
