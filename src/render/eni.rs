@@ -189,46 +189,23 @@ fn write_block(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Ful
 #[cfg(test)]
 mod tests {
     use super::{file_name, merge_main, render, sources_dir};
-    use crate::conf::{Ipv4, Mac, Nic, Prefix};
+
     use crate::render::NicView;
-    use crate::render::golden::{assert_bytes, golden};
+    use crate::render::golden::{Case, MAC, assert_bytes, check, golden, ip, nic};
     use crate::text::{Full, Out};
-
-    fn ip(s: &str) -> Ipv4 {
-        Ipv4::parse(s.as_bytes()).unwrap()
-    }
-
-    fn nic(addr: &str, prefix: &[u8]) -> Nic {
-        Nic {
-            index: 0,
-            mac: Mac::parse(b"52:54:00:E1:96:EB").unwrap(),
-            addr: ip(addr),
-            prefix: Prefix::parse(prefix).unwrap(),
-            gateway: None,
-        }
-    }
-
-    /// (case, NIC, default gateway, DNS servers, expected)
-    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
 
     #[test]
     fn golden() {
         let dns = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12"), ip("10.0.0.5"), ip("10.0.0.6")];
-        let lan = nic("10.104.62.201", b"255.255.192.0");
-        let host32 = nic("172.16.0.17", b"255.255.255.255");
+        let lan = nic(MAC, "10.104.62.201", b"255.255.192.0");
+        let host32 = nic(MAC, "172.16.0.17", b"255.255.255.255");
         let cases: &[Case] = &[
             ("gateway", &lan, Some(ip("10.104.0.1")), &dns[..3], golden!("eni", "gateway", "out")),
             ("no-gateway", &lan, None, &dns[..1], golden!("eni", "no-gateway", "out")),
             ("offlink-32", &host32, Some(ip("172.16.0.1")), &dns, golden!("eni", "offlink-32", "out")),
             ("no-dns", &lan, None, &[], golden!("eni", "no-dns", "out")),
         ];
-        for &(case, nic, default_gateway, dns, want) in cases {
-            let v = NicView { nic, ifname: Some("eth0"), default_gateway, dns };
-            let mut b = [0u8; 1024];
-            let mut out = Out::new(&mut b);
-            render(&mut out, &v).unwrap();
-            assert_bytes(case, out.as_bytes(), want);
-        }
+        check(render, Some("eth0"), cases);
     }
 
     /// (case, old main file, our NIC or none, expected)
@@ -236,7 +213,7 @@ mod tests {
 
     #[test]
     fn merge_golden() {
-        let lan = nic("10.104.62.201", b"255.255.192.0");
+        let lan = nic(MAC, "10.104.62.201", b"255.255.192.0");
         let dns = [ip("10.138.224.65"), ip("10.182.20.26")];
         let v = NicView { nic: &lan, ifname: Some("eth0"), default_gateway: Some(ip("10.104.0.1")), dns: &dns };
         let cases: &[MergeCase] = &[
@@ -267,7 +244,7 @@ mod tests {
 
     #[test]
     fn merge_refuses_bad_names() {
-        let lan = nic("10.104.62.201", b"24");
+        let lan = nic(MAC, "10.104.62.201", b"24");
         let v = NicView { nic: &lan, ifname: Some("eth1"), default_gateway: None, dns: &[] };
         let mut b = [0u8; 256];
         for (name, ours) in [("eth0", Some(&v)), ("e$(x)", None), ("", None)] {

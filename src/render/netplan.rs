@@ -66,27 +66,10 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
 #[cfg(test)]
 mod tests {
     use super::{file_name, render};
-    use crate::conf::{Ipv4, Mac, Nic, Prefix};
-    use crate::render::NicView;
-    use crate::render::golden::{assert_bytes, golden};
+    use crate::conf::Mac;
+
+    use crate::render::golden::{Case, check, golden, ip, nic};
     use crate::text::Out;
-
-    fn ip(s: &str) -> Ipv4 {
-        Ipv4::parse(s.as_bytes()).unwrap()
-    }
-
-    /// (case, NIC, default gateway, DNS servers, expected)
-    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
-
-    fn nic(mac: &[u8], addr: &str, prefix: &[u8]) -> Nic {
-        Nic {
-            index: 0,
-            mac: Mac::parse(mac).unwrap(),
-            addr: ip(addr),
-            prefix: Prefix::parse(prefix).unwrap(),
-            gateway: None,
-        }
-    }
 
     #[test]
     fn golden() {
@@ -100,13 +83,7 @@ mod tests {
             ("offlink-32", &host32, Some(ip("172.16.0.1")), &dns, golden!("netplan", "offlink-32", "out")),
             ("no-dns", &lan, None, &[], golden!("netplan", "no-dns", "out")),
         ];
-        for &(case, nic, default_gateway, dns, want) in cases {
-            let v = NicView { nic, ifname: Some("eth0"), default_gateway, dns };
-            let mut b = [0u8; 1024];
-            let mut out = Out::new(&mut b);
-            render(&mut out, &v).unwrap();
-            assert_bytes(case, out.as_bytes(), want);
-        }
+        check(render, Some("eth0"), cases);
     }
 
     #[test]

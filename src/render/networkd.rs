@@ -42,46 +42,23 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
 #[cfg(test)]
 mod tests {
     use super::{file_name, render};
-    use crate::conf::{Ipv4, Mac, Nic, Prefix};
-    use crate::render::NicView;
-    use crate::render::golden::{assert_bytes, golden};
+    use crate::conf::Mac;
+
+    use crate::render::golden::{Case, MAC, check, golden, ip, nic};
     use crate::text::Out;
-
-    fn ip(s: &str) -> Ipv4 {
-        Ipv4::parse(s.as_bytes()).unwrap()
-    }
-
-    /// (case, NIC, default gateway, DNS servers, expected)
-    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
-
-    fn nic(addr: &str, prefix: &[u8]) -> Nic {
-        Nic {
-            index: 0,
-            mac: Mac::parse(b"52:54:00:E1:96:EB").unwrap(),
-            addr: ip(addr),
-            prefix: Prefix::parse(prefix).unwrap(),
-            gateway: None,
-        }
-    }
 
     #[test]
     fn golden() {
         let dns = [ip("10.138.224.65"), ip("10.182.20.26"), ip("10.182.24.12")];
-        let lan = nic("10.104.62.201", b"255.255.192.0");
-        let host32 = nic("172.16.0.17", b"255.255.255.255");
+        let lan = nic(MAC, "10.104.62.201", b"255.255.192.0");
+        let host32 = nic(MAC, "172.16.0.17", b"255.255.255.255");
         let cases: &[Case] = &[
             ("gateway", &lan, Some(ip("10.104.0.1")), &dns, golden!("networkd", "gateway", "out")),
             ("no-gateway", &lan, None, &dns[..1], golden!("networkd", "no-gateway", "out")),
             ("offlink-32", &host32, Some(ip("172.16.0.1")), &dns[..2], golden!("networkd", "offlink-32", "out")),
             ("no-dns", &lan, None, &[], golden!("networkd", "no-dns", "out")),
         ];
-        for &(case, nic, default_gateway, dns, want) in cases {
-            let v = NicView { nic, ifname: None, default_gateway, dns };
-            let mut b = [0u8; 1024];
-            let mut out = Out::new(&mut b);
-            render(&mut out, &v).unwrap();
-            assert_bytes(case, out.as_bytes(), want);
-        }
+        check(render, None, cases);
     }
 
     #[test]

@@ -91,27 +91,10 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
 #[cfg(test)]
 mod tests {
     use super::{file_name, render};
-    use crate::conf::{Ipv4, Mac, Nic, Prefix};
+    use crate::conf::Mac;
     use crate::render::NicView;
-    use crate::render::golden::{assert_bytes, golden};
+    use crate::render::golden::{Case, assert_bytes, golden, ip, nic};
     use crate::text::Out;
-
-    fn ip(s: &str) -> Ipv4 {
-        Ipv4::parse(s.as_bytes()).unwrap()
-    }
-
-    /// (case, NIC, default gateway, DNS servers, expected)
-    type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [Ipv4], &'a [u8]);
-
-    fn nic(mac: &[u8], addr: &str, prefix: &[u8]) -> Nic {
-        Nic {
-            index: 0,
-            mac: Mac::parse(mac).unwrap(),
-            addr: ip(addr),
-            prefix: Prefix::parse(prefix).unwrap(),
-            gateway: None,
-        }
-    }
 
     #[test]
     fn golden() {

@@ -116,32 +116,18 @@ fn dns_line(out: &mut Out<'_>, dns: &[Ipv4]) -> Result<(), Full> {
 #[cfg(test)]
 mod tests {
     use super::{file_name, ifroute_file_name, merge_config, render, render_ifroute};
-    use crate::conf::{DnsList, Ipv4, Mac, Nic, Prefix};
+    use crate::conf::{DnsList, Ipv4, Nic};
     use crate::render::NicView;
-    use crate::render::golden::{assert_bytes, golden};
+    use crate::render::golden::{MAC, assert_bytes, golden, ip, nic};
     use crate::text::{Full, Out};
-
-    fn ip(s: &str) -> Ipv4 {
-        Ipv4::parse(s.as_bytes()).unwrap()
-    }
-
-    fn nic(addr: &str, prefix: &[u8]) -> Nic {
-        Nic {
-            index: 0,
-            mac: Mac::parse(b"52:54:00:E1:96:EB").unwrap(),
-            addr: ip(addr),
-            prefix: Prefix::parse(prefix).unwrap(),
-            gateway: None,
-        }
-    }
 
     /// (case, NIC, default gateway, expected ifcfg, expected ifroute)
     type Case<'a> = (&'a str, &'a Nic, Option<Ipv4>, &'a [u8], &'a [u8]);
 
     #[test]
     fn golden() {
-        let lan = nic("10.104.62.201", b"255.255.192.0");
-        let host32 = nic("172.16.0.17", b"255.255.255.255");
+        let lan = nic(MAC, "10.104.62.201", b"255.255.192.0");
+        let host32 = nic(MAC, "172.16.0.17", b"255.255.255.255");
         let cases: &[Case] = &[
             (
                 "gateway",
@@ -206,7 +192,7 @@ mod tests {
         assert_eq!(out.as_bytes(), b"etc/sysconfig/network/ifroute-ens3");
         let mut out = Out::new(&mut b);
         assert_eq!(ifroute_file_name("a/b", &mut out), Err(Full));
-        let lan = nic("10.0.0.2", b"24");
+        let lan = nic(MAC, "10.0.0.2", b"24");
         let v = NicView { nic: &lan, ifname: Some("x'y"), default_gateway: None, dns: &[] };
         let mut out = Out::new(&mut b);
         assert_eq!(render(&mut out, &v), Err(Full));
