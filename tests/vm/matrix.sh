@@ -203,7 +203,7 @@ main() {
         }
     done
     local t_start=$SECONDS
-    mkdir -p "$work"
+    mkdir -p "$work/cache"
     if [ -n "${OSCONF_BIN:-}" ]; then
         osconf_bin=$OSCONF_BIN
     else
