@@ -168,9 +168,12 @@ pub struct Kernel {
     pub timeout: Option<u32>,
     /// `osconf.timeout=` was present but not a number.
     pub bad_timeout: bool,
+    /// `net.ifnames=0`: the booted system keeps the kernel's interface names.
+    pub kernel_ifnames: bool,
 }
 
-/// Reads `osconf.*` words from `/proc/cmdline` contents; everything else is ignored.
+/// Reads `osconf.*` words (and `net.ifnames=`) from `/proc/cmdline` contents; everything
+/// else is ignored.
 /// Later words win, as the kernel does for its own parameters.
 pub fn kernel(cmdline: &[u8]) -> Kernel {
     let mut k = Kernel::default();
@@ -180,10 +183,11 @@ pub fn kernel(cmdline: &[u8]) -> Kernel {
             None => (word, None),
         };
         let flag = |v: Option<&[u8]>| !matches!(v, Some(b"0" | b"no" | b"false"));
-        match index_of(name, b"osconf.disable|osconf.debug|osconf.force|osconf.timeout") {
+        match index_of(name, b"osconf.disable|osconf.debug|osconf.force|net.ifnames|osconf.timeout") {
             Some(0) => k.disable = flag(value),
             Some(1) => k.debug = flag(value),
             Some(2) => k.force = flag(value),
+            Some(3) => k.kernel_ifnames = value == Some(b"0"),
             Some(_) => match value.and_then(parse_u32) {
                 Some(n) => {
                     k.timeout = Some(n);
@@ -272,6 +276,8 @@ mod tests {
         assert!(kernel(b"osconf.disable").disable);
         assert!(!kernel(b"osconf.disable=0").disable);
         assert!(kernel(b"osconf.force=1").force);
+        assert!(kernel(b"ro net.ifnames=0 quiet").kernel_ifnames);
+        assert!(!kernel(b"net.ifnames=1").kernel_ifnames);
         let k = kernel(b"osconf.timeout=abc");
         assert_eq!((k.timeout, k.bad_timeout), (None, true));
         assert_eq!(kernel(b"osconf.timeout=3 osconf.timeout=7").timeout, Some(7));

@@ -233,7 +233,24 @@ fn run(args: &[&[u8]]) -> i32 {
             *slot = root.read(s.path, mine);
         }
     }
-    let facts = Facts { shadow, hosts, resolv, sysconfig_network, ifaces: &ifaces, formats, shared: &shared, today };
+    // Predictable interface names: udev's default policy file, not overridden, and no
+    // `net.ifnames=0` on this boot's command line (the booted system gets the same one).
+    let renames_kernel_names = formats != 0
+        && !kernel.kernel_ifnames
+        && (root.exists("usr/lib/systemd/network/99-default.link")
+            || root.exists("lib/systemd/network/99-default.link"))
+        && !root.exists("etc/systemd/network/99-default.link");
+    let facts = Facts {
+        shadow,
+        hosts,
+        resolv,
+        sysconfig_network,
+        ifaces: &ifaces,
+        formats,
+        shared: &shared,
+        today,
+        renames_kernel_names,
+    };
     let mut plan = plan::build(config, &facts, &mut plan_buf);
     shadow_buf.iter_mut().for_each(|b| *b = 0);
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };

@@ -51,6 +51,10 @@ pub struct Facts<'a> {
     pub shared: &'a [Existing<'a>],
     /// Today in days since the epoch, for shadow's lastchg (`None`: clock not trusted).
     pub today: Option<u32>,
+    /// The root gives interfaces predictable names when it boots (its udev has the
+    /// default `.link` policy and the kernel command line has no `net.ifnames=0`), so a
+    /// kernel name seen here (`eth0`) will not exist there.
+    pub renames_kernel_names: bool,
 }
 
 type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
@@ -293,6 +297,9 @@ pub enum Event {
     NoFormat,
     /// A name-bound format needs the kernel's name for this MAC, and there is none.
     NicNotPresent { nic: u8, mac: Mac, format: u8 },
+    /// The NIC has a kernel name (`ethN`) in the initramfs, which the root replaces with a
+    /// predictable one when it boots: a name-bound format cannot name it.
+    NicRenamed { nic: u8, format: u8 },
     /// No NIC has a gateway: no default route.
     NoGateway,
     /// This NIC's gateway is not used: the default route goes via `via`.
@@ -316,7 +323,7 @@ impl Event {
             Event::Format { .. } | Event::ExtraGateway { .. } | Event::ResolvOverMax { .. } => false,
             Event::NoGateway | Event::HostsNoAddress => false,
             Event::ResolvLeft { .. } => false,
-            Event::NoFormat | Event::NicNotPresent { .. } | Event::Skipped { .. } => true,
+            Event::NoFormat | Event::NicNotPresent { .. } | Event::NicRenamed { .. } | Event::Skipped { .. } => true,
         }
     }
 }
@@ -537,9 +544,18 @@ fn network_format(
             .find(|i| i.mac == nic.mac)
             .map(|i| i.name)
             .filter(|n| render::ifcfg::is_plain_ifname(n));
-        if format.name_bound && ifname.is_none() {
-            plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
-            continue;
+        if format.name_bound {
+            match ifname {
+                None => {
+                    plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
+                    continue;
+                }
+                Some(n) if facts.renames_kernel_names && is_kernel_name(n) => {
+                    plan.event(Event::NicRenamed { nic: nic.index, format: fi });
+                    continue;
+                }
+                Some(_) => {}
+            }
         }
         let is_primary = primary.is_some_and(|p| p.index == nic.index);
         let view = NicView {
@@ -579,6 +595,11 @@ fn network_format(
         let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
         plan.add(Target::Shared { format: fi }, shared.path.as_bytes(), 0o644, &mut |o| Ok(o.put(done)?));
     }
+}
+
+/// A name the kernel gives (`eth0`), as opposed to a predictable one (`ens3`).
+fn is_kernel_name(name: &str) -> bool {
+    name.strip_prefix("eth").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn nic_file(

@@ -233,6 +233,11 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
             "eth{}: no network interface with MAC {} in this system; {} names files after the interface, so eth{} is not written",
             &[N(nic.into()), M(mac), S(format_name(format)), N(nic.into())],
         ),
+        Event::NicRenamed { nic, format } => say(
+            w,
+            "eth{}: its NIC still has the kernel's name here, which the root replaces with a predictable name at boot; {} names files after the interface, so eth{} is not written",
+            &[N(nic.into()), S(format_name(format)), N(nic.into())],
+        ),
         Event::NoGateway => w.write_str("network: no gateway in os.conf; no default route configured"),
         Event::ExtraGateway { nic, via } => {
             say(w, "eth{}: gateway not used: the one default route goes via eth{}", &[N(nic.into()), N(via.into())])

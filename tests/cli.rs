@@ -636,3 +636,34 @@ fn wicked_roots_get_ifcfg_ifroute_and_netconfig_dns() {
     };
     assert_eq!(others(&new), others(config));
 }
+
+#[test]
+fn a_kernel_name_the_root_will_rename_is_not_written_into_name_bound_files() {
+    let (_t, root, sys, iso) = setup("renamed");
+    fs::remove_dir_all(root.join("etc/sysconfig")).unwrap();
+    put(&root, "usr/sbin/ifup", "", 0o755);
+    let main = "auto lo\niface lo inet loopback\n\nallow-hotplug ens2\niface ens2 inet dhcp\n";
+    put(&root, "etc/network/interfaces", main, 0o644);
+    // systemd's default naming policy: the NIC called eth0 here becomes ens2 in the root.
+    put(
+        &root,
+        "usr/lib/systemd/network/99-default.link",
+        "[Link]\nNamePolicy=keep kernel database onboard slot path\n",
+        0o644,
+    );
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.has("eth0: its NIC still has the kernel's name here, which the root replaces with a predictable name at boot; eni names files after the interface, so eth0 is not written"), "{}", r.stderr);
+    assert_eq!(read(&root, "etc/network/interfaces"), main, "the root's own DHCP stanza keeps working");
+    assert!(!root.join("etc/network/interfaces.d").exists());
+    // The policy overridden (here: masked) keeps kernel names: the stanza is written.
+    link(&root, "etc/systemd/network/99-default.link", "/dev/null");
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!read(&root, "etc/network/interfaces").contains("#osconf# iface ens2 inet dhcp\n"));
+    assert!(
+        read(&root, "etc/network/interfaces").contains("# osconf begin eth0"),
+        "{}",
+        read(&root, "etc/network/interfaces")
+    );
+}

@@ -23,6 +23,7 @@ fn facts<'a>(ifaces: &'a [Iface<'a>], formats: FormatSet) -> Facts<'a> {
         formats,
         shared: &[],
         today: Some(20000),
+        renames_kernel_names: false,
     }
 }
 
