@@ -240,6 +240,8 @@ fn run(args: &[&[u8]]) -> i32 {
         && (root.exists("usr/lib/systemd/network/99-default.link")
             || root.exists("lib/systemd/network/99-default.link"))
         && !root.exists("etc/systemd/network/99-default.link");
+    let owned = owned_files(&root, formats);
+    let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let facts = Facts {
         shadow,
         hosts,
@@ -250,6 +252,8 @@ fn run(args: &[&[u8]]) -> i32 {
         shared: &shared,
         today,
         renames_kernel_names,
+        owned: &owned,
+        nics_complete,
     };
     let mut plan = plan::build(config, &facts, &mut plan_buf);
     shadow_buf.iter_mut().for_each(|b| *b = 0);
@@ -265,8 +269,8 @@ fn run(args: &[&[u8]]) -> i32 {
     if opts.dry_run {
         for edit in &plan.edits {
             let content = plan.content(edit);
-            let outcome = root.compare(&edit.path, content);
-            if outcome == Outcome::Planned {
+            let outcome = if edit.remove { Outcome::Planned } else { root.compare(&edit.path, content) };
+            if outcome == Outcome::Planned && !edit.remove {
                 show(edit, content);
             }
             code = code.max(log_action(&mut log, edit, config, outcome));
@@ -279,8 +283,14 @@ fn run(args: &[&[u8]]) -> i32 {
     // afterwards. Nothing has been written when that first write fails.
     let mut remounted = None;
     for edit in &plan.edits {
-        let write = || {
-            root.replace(&edit.path, plan.content(edit), edit.new_mode, matches!(edit.target, Target::Network { .. }))
+        let write = || match edit.remove {
+            true => root.remove(&edit.path),
+            false => root.replace(
+                &edit.path,
+                plan.content(edit),
+                edit.new_mode,
+                matches!(edit.target, Target::Network { .. }),
+            ),
         };
         let mut outcome = write();
         if matches!(outcome, Outcome::Failed { errno: 30, .. }) && remounted.is_none() {
@@ -341,6 +351,33 @@ fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: 
             EXIT_OK
         }
     }
+}
+
+/// Files of ours (they start with the generated-by header) where the chosen formats keep
+/// their per-NIC files: candidates for removal when no NIC needs them any more.
+fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, osconf::text::Str), 16> {
+    let mut owned = heapless::Vec::new();
+    for (i, f) in plan::FORMATS.iter().enumerate().filter(|(i, _)| formats & (1 << i) != 0) {
+        for tpl in core::iter::once(f.path).chain(f.extra.map(|e| e.0)) {
+            let Some((dir, prefix, suffix)) = plan::template_parts(tpl) else { continue };
+            root.list(dir, &mut |name| {
+                if !(name.starts_with(prefix) && name.ends_with(suffix)) || name.starts_with(".osconf-") {
+                    return;
+                }
+                let mut path = osconf::text::Str::new();
+                if path.push_str(dir).and_then(|()| path.push('/')).and_then(|()| path.push_str(name)).is_err() {
+                    return;
+                }
+                let mut buf = [0u8; 2048];
+                if let Existing::Regular(content) = root.read(&path, &mut buf) {
+                    if content.starts_with(osconf::render::HEADER.as_bytes()) {
+                        let _ = owned.push((i as u8, path));
+                    }
+                }
+            });
+        }
+    }
+    owned
 }
 
 /// Reads a file we merge into, only when the config needs it.

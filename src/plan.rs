@@ -55,6 +55,12 @@ pub struct Facts<'a> {
     /// default `.link` policy and the kernel command line has no `net.ifnames=0`), so a
     /// kernel name seen here (`eth0`) will not exist there.
     pub renames_kernel_names: bool,
+    /// Files osconf wrote on an earlier boot (they start with [`render::HEADER`]), found
+    /// where the chosen formats keep their per-NIC files: (format, path).
+    pub owned: &'a [(u8, crate::text::Str)],
+    /// Every NIC section of os.conf was valid (so a file of ours that is not planned now
+    /// belongs to a NIC os.conf no longer has, not to one whose data was bad this time).
+    pub nics_complete: bool,
 }
 
 type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
@@ -260,6 +266,8 @@ pub struct Edit {
     start: usize,
     end: usize,
     pub new_mode: u32,
+    /// Remove the file (one of ours no NIC needs any more) instead of writing it.
+    pub remove: bool,
 }
 
 /// Why a file is left alone.
@@ -384,7 +392,7 @@ impl<'a> Plan<'a> {
         match result {
             Ok(()) => {
                 let end = self.out.len();
-                let _ = self.edits.push(Edit { target, path: p, start, end, new_mode });
+                let _ = self.edits.push(Edit { target, path: p, start, end, new_mode, remove: false });
             }
             Err(why) => {
                 self.out.truncate(start);
@@ -421,6 +429,7 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     if !nics.is_empty() {
         network(&mut plan, config, facts, primary_nic);
     }
+    stale(&mut plan, facts);
     if let Some(dns) = &config.dns {
         match facts.resolv {
             Existing::Regular(old) => {
@@ -595,6 +604,34 @@ fn network_format(
         let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
         plan.add(Target::Shared { format: fi }, shared.path.as_bytes(), 0o644, &mut |o| Ok(o.put(done)?));
     }
+}
+
+/// Our own files that nothing planned any more: removed, but only when every NIC of
+/// os.conf was valid and placed (a NIC skipped this boot keeps its old file).
+fn stale(plan: &mut Plan<'_>, facts: &Facts<'_>) {
+    let placed = !plan.events.iter().any(|e| matches!(e, Event::NicNotPresent { .. } | Event::NicRenamed { .. }));
+    if !(facts.nics_complete && placed) {
+        return;
+    }
+    for (format, path) in facts.owned {
+        if plan.edits.iter().any(|e| e.path == *path) || plan.edits.is_full() {
+            continue;
+        }
+        let at = plan.out.len();
+        let target = Target::Network { format: *format, nic: STALE };
+        let _ = plan.edits.push(Edit { target, path: path.clone(), start: at, end: at, new_mode: 0, remove: true });
+    }
+}
+
+/// The `nic` of a [`Target::Network`] edit that removes a stale file.
+pub const STALE: u8 = u8::MAX;
+
+/// The directory, file-name prefix and suffix of a per-NIC path template
+/// (`etc/netplan/90-osconf-{}.yaml` → `etc/netplan`, `90-osconf-`, `.yaml`).
+pub fn template_parts(tpl: &str) -> Option<(&str, &str, &str)> {
+    let slash = tpl.bytes().rposition(|b| b == b'/')?;
+    let brace = tpl.bytes().position(|b| b == b'{')?;
+    Some((tpl.get(..slash)?, tpl.get(slash + 1..brace)?, tpl.get(brace + 2..)?))
 }
 
 /// A name the kernel gives (`eth0`), as opposed to a predictable one (`ens3`).

@@ -27,6 +27,8 @@ pub enum Outcome {
     },
     /// A symlink or non-regular file is where the file goes: not ours to replace.
     LeftAlone(Skip),
+    /// A stale file of ours removed.
+    Removed,
 }
 
 /// The step of a confined file replacement that failed.
@@ -271,8 +273,12 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
 pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outcome: Outcome) -> Result<(), W::Error> {
     let path = S(edit.path.as_str());
     match outcome {
+        Outcome::Removed | Outcome::Planned if edit.remove => {
+            let verb = if outcome == Outcome::Removed { "removed" } else { "would remove" };
+            return say(w, "{} /{}: written by osconf for a NIC os.conf no longer describes", &[S(verb), path]);
+        }
         Outcome::Written { created: true } => say(w, "created /{}: ", &[path])?,
-        Outcome::Written { created: false } => say(w, "updated /{}: ", &[path])?,
+        Outcome::Written { created: false } | Outcome::Removed => say(w, "updated /{}: ", &[path])?,
         Outcome::Unchanged => say(w, "/{} already up to date: ", &[path])?,
         Outcome::Planned => say(w, "would write /{}: ", &[path])?,
         Outcome::LeftAlone(why) => return say(w, "/{} {}", &[path, S(skip_text(why))]),

@@ -134,6 +134,35 @@ impl Root {
         }
     }
 
+    /// Calls `f` with the name of each entry of directory `rel` (confined; absent: none).
+    pub fn list(&self, rel: &str, f: &mut dyn FnMut(&str)) {
+        if let Ok(dir) = self.dir(rel, OFlags::RDONLY) {
+            crate::os::sys::each_entry(&dir, f);
+        }
+    }
+
+    /// Removes the regular file `rel` (one of ours that no NIC needs any more).
+    pub fn remove(&self, rel: &str) -> Outcome {
+        let (d, name) = split(rel);
+        let fail = |step, e: Errno| Outcome::Failed { step, errno: e.raw_os_error() };
+        let dir = match self.dir(d, OFlags::RDONLY) {
+            Ok(dir) => dir,
+            Err(e) => return fail(Step::Directory, e),
+        };
+        match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
+            Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
+            Err(e) => return fail(Step::Existing, e),
+        }
+        let mut buf = [0u8; PATH_MAX];
+        let unlinked = c_path(name.as_bytes(), &mut buf).and_then(|c| rustix::fs::unlinkat(&dir, c, AtFlags::empty()));
+        if let Err(e) = unlinked {
+            return fail(Step::Rename, e);
+        }
+        let _ = rustix::fs::fsync(&dir);
+        Outcome::Removed
+    }
+
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
     fn open_old(dir: &OwnedFd, name: &str) -> Result<Option<Old>, Errno> {
         let st = match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {

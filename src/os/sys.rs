@@ -26,7 +26,7 @@ pub fn each_entry(dir: &OwnedFd, f: &mut dyn FnMut(&str)) {
             continue;
         }
         let mut s = osconf::text::Str::new();
-        if name.len() < 32 && osconf::text::utf8_into(name, &mut s) {
+        if name.len() < osconf::text::STR_MAX && osconf::text::utf8_into(name, &mut s) {
             f(&s);
         }
     }

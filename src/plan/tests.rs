@@ -24,6 +24,8 @@ fn facts<'a>(ifaces: &'a [Iface<'a>], formats: FormatSet) -> Facts<'a> {
         shared: &[],
         today: Some(20000),
         renames_kernel_names: false,
+        owned: &[],
+        nics_complete: true,
     }
 }
 
@@ -183,4 +185,36 @@ fn detection_order_and_reason() {
     assert_eq!(format_bit(b"ifcfg"), Some(1 << index("ifcfg")));
     assert_eq!(format_bit(b"nm"), Some(1 << index("nm")));
     assert_eq!(format_bit(b"yast"), None);
+}
+
+#[test]
+fn templates_split_into_directory_prefix_and_suffix() {
+    assert_eq!(template_parts("etc/netplan/90-osconf-{}.yaml"), Some(("etc/netplan", "90-osconf-", ".yaml")));
+    assert_eq!(
+        template_parts("etc/sysconfig/network-scripts/ifcfg-{}"),
+        Some(("etc/sysconfig/network-scripts", "ifcfg-", ""))
+    );
+    for f in FORMATS {
+        assert!(template_parts(f.path).is_some(), "{}", f.name);
+    }
+}
+
+#[test]
+fn our_stale_files_go_only_when_every_nic_was_valid_and_placed() {
+    let parsed = parse(CONF.as_bytes());
+    let nd = format_bit(b"networkd").unwrap();
+    let gone: crate::text::Str = "etc/systemd/network/10-osconf-525400000099.network".try_into().unwrap();
+    let kept: crate::text::Str = "etc/systemd/network/10-osconf-525400000001.network".try_into().unwrap();
+    let owned = [(index("networkd"), gone.clone()), (index("networkd"), kept.clone())];
+    let mut f = facts(&[], nd);
+    f.owned = &owned;
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    let p = build(&parsed.config, &f, &mut buf);
+    let removed: std::vec::Vec<&str> = p.edits.iter().filter(|e| e.remove).map(|e| e.path.as_str()).collect();
+    assert_eq!(removed, [gone.as_str()]);
+    assert!(p.edits.iter().any(|e| e.path == kept && !e.remove));
+    // A NIC section that was invalid this time: nothing is removed.
+    f.nics_complete = false;
+    let p = build(&parsed.config, &f, &mut buf);
+    assert!(!p.edits.iter().any(|e| e.remove));
 }
