@@ -265,3 +265,16 @@ vm_ts() {
 vm_ms_between() {
     awk -v a="$1" -v b="$2" 'BEGIN { printf "%d\n", (b - a) * 1000 + 0.5 }'
 }
+
+# The closing lines of a run: wall times, then "N passed, M failed[, K skipped]" (the
+# summary CI reads); fails when anything failed.
+# Usage: vm_summary T_BOOT T_START PASSED FAILED SKIPPED
+vm_summary() {
+    vm_say "VM wall time: $((SECONDS - $1)) s booting, $((SECONDS - $2)) s in all"
+    if [ "$5" -gt 0 ]; then
+        echo "$3 passed, $4 failed, $5 skipped"
+    else
+        echo "$3 passed, $4 failed"
+    fi
+    [ "$4" -eq 0 ]
+}

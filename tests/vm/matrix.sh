@@ -255,13 +255,7 @@ main() {
         for c in $INITRDS; do printf ' %-18s' "${result[$s/$c]:--}"; done
         echo
     done
-    vm_say "VM wall time: $((SECONDS - t_boot)) s booting, $((SECONDS - t_start)) s in all"
-    if [ "$skipped" -gt 0 ]; then
-        echo "$passed passed, $failed failed, $skipped skipped"
-    else
-        echo "$passed passed, $failed failed"
-    fi
-    [ "$failed" -eq 0 ]
+    vm_summary "$t_boot" "$t_start" "$passed" "$failed" "$skipped"
 }
 
 reap() {

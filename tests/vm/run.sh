@@ -515,13 +515,7 @@ main() {
     while [ "$running" -gt 0 ]; do
         reap
     done
-    vm_say "VM wall time: $((SECONDS - t_boot)) s booting, $((SECONDS - t_start)) s in all"
-    if [ "$skipped" -gt 0 ]; then
-        echo "$passed passed, $failed failed, $skipped skipped"
-    else
-        echo "$passed passed, $failed failed"
-    fi
-    [ "$failed" -eq 0 ]
+    vm_summary "$t_boot" "$t_start" "$passed" "$failed" "$skipped"
 }
 
 # Waits for one scenario and prints its result (its checks too when it failed).
