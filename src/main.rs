@@ -162,15 +162,7 @@ fn run(args: &[&[u8]]) -> i32 {
         Ok(r) if opts.resolve_walk => r.without_openat2(),
         Ok(r) => r,
         Err(e) => {
-            let mut b = [0u8; LINE];
-            let mut l = Out::new(&mut b);
-            let _ = l
-                .put(b"cannot open the root ")
-                .and_then(|()| l.put(osconf::text::shown(opts.root)))
-                .and_then(|()| l.put(b" ("));
-            let _ = report::errno_words(&mut l, e.raw_os_error());
-            let _ = l.put(b"); nothing written");
-            log.warn(&l);
+            warn_errno(&mut log, b"cannot open the root ", osconf::text::shown(opts.root), e, b"); nothing written");
             return EXIT_ROOT;
         }
     };
@@ -302,12 +294,8 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let mut b = [0u8; LINE];
-                    let mut l = Out::new(&mut b);
-                    let _ = l.put(b"the root is read-only and could not be remounted read-write (");
-                    let _ = report::errno_words(&mut l, e.raw_os_error());
-                    let _ = l.put(b"); nothing written");
-                    log.warn(&l);
+                    let what = b"the root is read-only and could not be remounted read-write";
+                    warn_errno(&mut log, what, b"", e, b"); nothing written");
                     plan.wipe();
                     return EXIT_ROOT;
                 }
@@ -319,12 +307,7 @@ fn run(args: &[&[u8]]) -> i32 {
         match root.remount_ro(opts.root, r) {
             Ok(()) => log.line(Level::Info, b"the root is read-only again"),
             Err(e) => {
-                let mut b = [0u8; LINE];
-                let mut l = Out::new(&mut b);
-                let _ = l.put(b"could not remount the root read-only again (");
-                let _ = report::errno_words(&mut l, e.raw_os_error());
-                let _ = l.put(b"); it stays read-write");
-                log.warn(&l);
+                warn_errno(&mut log, b"could not remount the root read-only again", b"", e, b"); it stays read-write");
             }
         }
     }
@@ -422,6 +405,16 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
             Some(Err(()))
         }
     }
+}
+
+/// Warns `<what><name> (<errno words>)<then>`.
+fn warn_errno(log: &mut Log, what: &[u8], name: &[u8], e: rustix::io::Errno, then: &[u8]) {
+    let mut b = [0u8; LINE];
+    let mut l = Out::new(&mut b);
+    let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
+    let _ = report::errno_words(&mut l, e.raw_os_error());
+    let _ = l.put(then);
+    log.warn(&l);
 }
 
 fn log_event(log: &mut Log, e: &plan::Event) {
