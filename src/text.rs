@@ -306,11 +306,17 @@ pub fn utf8_into(s: &[u8], out: &mut Str) -> bool {
 /// A stable insertion sort: the lists osconf sorts hold a few dozen items, and this is a
 /// fraction of the code size of `core`'s sorts.
 pub fn sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
+    sort_by(v, |a, b| key(a) <= key(b))
+}
+
+/// [`sort_by_key`] with the comparison given: `in_order(a, b)` when `a` may stay before
+/// `b` (keys that borrow from the item need no copy).
+pub fn sort_by<T>(v: &mut [T], in_order: impl Fn(&T, &T) -> bool) {
     for i in 1..v.len() {
         let mut j = i;
         while j > 0 {
             let (Some(a), Some(b)) = (v.get(j - 1), v.get(j)) else { break };
-            if key(a) <= key(b) {
+            if in_order(a, b) {
                 break;
             }
             v.swap(j - 1, j);

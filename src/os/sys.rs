@@ -67,6 +67,6 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFA
     });
     // Physical NICs first (the first match for a MAC wins), then by name, so the result
     // does not depend on directory order.
-    osconf::text::sort_by_key(&mut out, |i| (!i.physical, i.name.clone()));
+    osconf::text::sort_by(&mut out, |a, b| (!a.physical, a.name.as_str()) <= (!b.physical, b.name.as_str()));
     out
 }
