@@ -101,14 +101,20 @@ pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result
         }
         let Some(at) = at else { return Ok(()) };
         rest = rest.get(at + 2..).unwrap_or("");
+        // Prefixes, dotted quads and NIC keys are written as templates of their parts:
+        // one `u32` writer and one MAC writer for every kind of value.
         match args.next() {
             Some(N(n)) => uwrite!(w, "{}", *n)?,
             Some(S(t)) => w.write_str(t)?,
-            Some(K(k)) => uwrite!(w, "{}", *k)?,
-            Some(M(m)) => uwrite!(w, "{}", *m)?,
-            Some(I(ip)) => uwrite!(w, "{}", *ip)?,
-            Some(P(p)) => uwrite!(w, "{}", *p)?,
-            Some(C(m)) => m.write_compact(w)?,
+            Some(K(Key::Nic(n, k))) => say(w, "eth{}_{}", &[N((*n).into()), S(k.suffix())])?,
+            Some(K(k)) => w.write_str(k.fixed_name().unwrap_or(""))?,
+            Some(M(m)) => m.write_hex(w, ":")?,
+            Some(I(ip)) => {
+                let [a, b, c, d] = ip.0.octets();
+                say(w, "{}.{}.{}.{}", &[N(a.into()), N(b.into()), N(c.into()), N(d.into())])?
+            }
+            Some(P(p)) => say(w, "{}", &[N(p.bits().into())])?,
+            Some(C(m)) => m.write_hex(w, "")?,
             None => {}
         }
     }

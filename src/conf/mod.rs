@@ -38,9 +38,24 @@ pub enum Key {
     Nic(u8, NicKey),
 }
 
+/// The keys that are not a NIC's, in [`Key`]'s order.
+const KEY_NAMES: &str = "hostname|password|dns_nameserver|instance_id";
+
 impl Key {
+    /// The name of a key that is not a NIC's (a NIC's is `eth<n>_<suffix>`).
+    pub fn fixed_name(self) -> Option<&'static str> {
+        let i = match self {
+            Key::Hostname => 0,
+            Key::Password => 1,
+            Key::DnsNameserver => 2,
+            Key::InstanceId => 3,
+            Key::Nic(..) => return None,
+        };
+        Some(crate::text::nth(KEY_NAMES, i))
+    }
+
     pub fn from_bytes(k: &[u8]) -> Option<Key> {
-        Some(match crate::text::index_of(k, b"hostname|password|dns_nameserver|instance_id") {
+        Some(match crate::text::index_of(k, KEY_NAMES.as_bytes()) {
             Some(0) => Key::Hostname,
             Some(1) => Key::Password,
             Some(2) => Key::DnsNameserver,
@@ -70,12 +85,9 @@ impl Key {
 
 impl ufmt::uDisplay for Key {
     fn fmt<W: ufmt::uWrite + ?Sized>(&self, f: &mut ufmt::Formatter<'_, W>) -> Result<(), W::Error> {
-        match self {
-            Key::Hostname => f.write_str("hostname"),
-            Key::Password => f.write_str("password"),
-            Key::DnsNameserver => f.write_str("dns_nameserver"),
-            Key::InstanceId => f.write_str("instance_id"),
+        match *self {
             Key::Nic(n, k) => ufmt::uwrite!(f, "eth{}_{}", n, k.suffix()),
+            k => f.write_str(k.fixed_name().unwrap_or("")),
         }
     }
 }

@@ -410,7 +410,15 @@ impl Mac {
 
     /// The lowercase hex digits without separators (`525400e196eb`), for file names.
     pub fn write_compact<W: uWrite + ?Sized>(&self, w: &mut W) -> Result<(), W::Error> {
-        for b in self.0 {
+        self.write_hex(w, "")
+    }
+
+    /// The lowercase hex digits, `sep` between bytes (`:` as in the `uDisplay` form).
+    pub fn write_hex<W: uWrite + ?Sized>(&self, w: &mut W, sep: &str) -> Result<(), W::Error> {
+        for (i, b) in self.0.iter().enumerate() {
+            if i > 0 {
+                w.write_str(sep)?;
+            }
             w.write_str(hex_digit(b >> 4))?;
             w.write_str(hex_digit(b & 0xf))?;
         }
