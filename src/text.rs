@@ -76,6 +76,8 @@ impl uWrite for Out<'_> {
 #[derive(Clone, Copy)]
 pub enum Arg<'a> {
     N(u32),
+    /// A count that may not fit a `u32` (milliseconds).
+    L(u64),
     S(&'a str),
     K(Key),
     M(Mac),
@@ -84,7 +86,7 @@ pub enum Arg<'a> {
     /// A MAC address as lowercase hex digits without separators.
     C(Mac),
 }
-use Arg::{C, I, K, M, N, P, S};
+use Arg::{C, I, K, L, M, N, P, S};
 
 /// Writes `tpl` with each `{}` replaced by the next of `args`, stopping at the first
 /// piece that does not fit (`{` appears in a template only as `{}`). One copy of the formatting code for every message, where
@@ -104,7 +106,8 @@ pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result
         // Prefixes, dotted quads and NIC keys are written as templates of their parts:
         // one `u32` writer and one MAC writer for every kind of value.
         match args.next() {
-            Some(N(n)) => uwrite!(w, "{}", *n)?,
+            Some(N(n)) => uwrite!(w, "{}", u64::from(*n))?,
+            Some(L(n)) => uwrite!(w, "{}", *n)?,
             Some(S(t)) => w.write_str(t)?,
             Some(K(Key::Nic(n, k))) => say(w, "eth{}_{}", &[N((*n).into()), S(k.suffix())])?,
             Some(K(k)) => w.write_str(k.fixed_name().unwrap_or(""))?,

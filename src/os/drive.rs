@@ -16,13 +16,12 @@ use crate::os::sys::{each_entry, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
-use osconf::report::Arg::{N, S};
+use osconf::report::Arg::{L, N, S};
 use osconf::report::{LINE, say};
 use osconf::text::Out;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
 use rustix::io::Errno;
-use ufmt::uwrite;
 
 /// The longest osconf waits for a CD when no CD-ROM drive is empty.
 pub const GRACE_MS: u64 = 1000;
@@ -325,7 +324,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
             let _ = l
                 .put(b"found the config CD at ")
                 .and_then(|()| l.put(osconf::text::shown(&p)))
-                .and_then(|()| uwrite!(l, " after {} ms", clock.ms()));
+                .and_then(|()| say(&mut l, " after {} ms", &[L(clock.ms())]));
             log.info(&l);
             return Some(p);
         }
@@ -337,7 +336,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
         if waited >= limit {
             let mut b = [0u8; LINE];
             let mut l = Out::new(&mut b);
-            let _ = uwrite!(l, "no config CD found after {} ms (", waited);
+            let _ = say(&mut l, "no config CD found after {} ms (", &[L(waited)]);
             let _ = l.put(if seen.config2_without_file {
                 b"a config-2 volume has no qcloud_action/os.conf"
             } else if seen.any_cdrom {
