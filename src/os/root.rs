@@ -229,10 +229,12 @@ impl Root {
             Err(Errno::NOENT) => {}
             other => return other,
         }
-        let slashes = rel.bytes().enumerate().filter(|&(_, b)| b == b'/').map(|(i, _)| i);
-        let mut bounds = slashes.chain(core::iter::once(rel.len()));
-        let mut parent_end = bounds.next().ok_or(Errno::NOENT)?;
-        for end in bounds {
+        // Each path that ends at a later '/' or at the end, with its parent.
+        let Some(mut parent_end) = rel.bytes().position(|b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
+        for end in parent_end + 1..=rel.len() {
+            if rel.as_bytes().get(end).is_some_and(|&b| b != b'/') {
+                continue;
+            }
             let prefix = rel.get(..end).ok_or(Errno::INVAL)?;
             match self.dir(prefix, OFlags::PATH) {
                 Ok(_) => {}
