@@ -509,6 +509,9 @@ fn network(plan: &mut Plan<'_>, config: &Config, facts: &Facts<'_>, primary: Opt
     }
 }
 
+/// (Out of line: with its two shared-file buffers outside `build`'s frame, measured 256
+/// bytes smaller than inlined.)
+#[inline(never)]
 fn network_format(
     plan: &mut Plan<'_>,
     config: &Config,

@@ -36,6 +36,9 @@ impl<'a> Out<'a> {
         self.put(&[b])
     }
 
+    /// (Out of line: one copy for the many log lines and renderers that read it; measured
+    /// 64 bytes smaller.)
+    #[inline(never)]
     pub fn as_bytes(&self) -> &[u8] {
         self.buf.get(..self.len).unwrap_or(&[])
     }
