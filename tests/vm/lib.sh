@@ -278,3 +278,18 @@ vm_summary() {
     fi
     [ "$4" -eq 0 ]
 }
+
+# Sets osconf_bin: $OSCONF_BIN, or a fresh release build; fails when it is not executable.
+vm_osconf_bin() {
+    if [ -n "${OSCONF_BIN:-}" ]; then
+        osconf_bin=$OSCONF_BIN
+    else
+        vm_say "cargo build --release --target x86_64-unknown-linux-musl"
+        (cd "$repo" && cargo build --quiet --release --target x86_64-unknown-linux-musl)
+        osconf_bin=$repo/target/x86_64-unknown-linux-musl/release/osconf
+    fi
+    [ -x "$osconf_bin" ] || {
+        echo "vm: $osconf_bin is not an executable" >&2
+        return 1
+    }
+}

@@ -204,13 +204,7 @@ main() {
     done
     local t_start=$SECONDS
     mkdir -p "$work/cache"
-    if [ -n "${OSCONF_BIN:-}" ]; then
-        osconf_bin=$OSCONF_BIN
-    else
-        vm_say "cargo build --release --target x86_64-unknown-linux-musl"
-        (cd "$repo" && cargo build --quiet --release --target x86_64-unknown-linux-musl)
-        osconf_bin=$repo/target/x86_64-unknown-linux-musl/release/osconf
-    fi
+    vm_osconf_bin || return 1
     vm_say "kernel $kver, accel $accel, binary $osconf_bin, work dir ${work#"$repo"/}"
 
     # The roots, built in parallel when missing.

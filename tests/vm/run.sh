@@ -471,17 +471,7 @@ main() {
     accel=$(vm_pick_accel)
     local t_start=$SECONDS
     mkdir -p "$work"
-    if [ -n "${OSCONF_BIN:-}" ]; then
-        osconf_bin=$OSCONF_BIN
-    else
-        vm_say "cargo build --release --target x86_64-unknown-linux-musl"
-        (cd "$repo" && cargo build --quiet --release --target x86_64-unknown-linux-musl)
-        osconf_bin=$repo/target/x86_64-unknown-linux-musl/release/osconf
-    fi
-    [ -x "$osconf_bin" ] || {
-        echo "run.sh: $osconf_bin is not an executable" >&2
-        return 1
-    }
+    vm_osconf_bin || return 1
     vm_say "kernel $kver, accel $accel, binary $osconf_bin, work dir ${work#"$repo"/}"
 
     stage=$work/root
