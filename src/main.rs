@@ -250,7 +250,7 @@ fn run(args: &[&[u8]]) -> i32 {
     let mut plan = plan::build(config, &facts, &mut plan_buf);
     shadow_buf.iter_mut().for_each(|b| *b = 0);
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };
-    for e in report::plan_events(&plan) {
+    for e in &plan.events {
         log_event(&mut log, e);
         if e.is_problem() {
             code = code.max(EXIT_SKIPPED);

@@ -3,7 +3,7 @@
 //! [`crate::conf::CryptHash`] has no `uDisplay`, and no message takes one.
 
 use crate::conf::{Config, Key, Note, NoteKind, Section};
-use crate::plan::{self, Edit, Event, FORMATS, Skip, Target};
+use crate::plan::{Edit, Event, FORMATS, Skip, Target};
 pub use crate::text::{Arg, say};
 use Arg::{I, K, M, N, P, S};
 use ufmt::uWrite;
@@ -319,11 +319,6 @@ fn describe<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config) -> Resu
         Target::Shadow => w.write_str("root password from the config CD"),
         Target::Shared { format } => say(w, "the NICs' part ({})", &[S(format_name(format))]),
     }
-}
-
-/// Keeps the report's view of the plan's decisions in one place for the binary.
-pub fn plan_events<'p>(p: &'p plan::Plan<'_>) -> impl Iterator<Item = &'p Event> {
-    p.events.iter()
 }
 
 #[cfg(test)]
