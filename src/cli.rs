@@ -39,6 +39,8 @@ pub struct Options<'a> {
     pub sys: &'a [u8],
     /// Where the device nodes for `/sys/class/block/NAME` are (`DIR/NAME`).
     pub dev: &'a [u8],
+    /// Hidden, for tests: where udev keeps its database (`DIR/udev/data`).
+    pub run: &'a [u8],
     pub network: Option<FormatSet>,
     pub dry_run: bool,
     pub timeout: Option<u32>,
@@ -59,6 +61,7 @@ impl Default for Options<'_> {
             source: Source::Scan,
             sys: b"/sys",
             dev: b"/dev",
+            run: b"/run",
             network: None,
             dry_run: false,
             timeout: None,
@@ -87,9 +90,9 @@ exit: 0 done or nothing to do, 1 sections skipped, 2 usage, 3 root not writable,
 /// Parses the arguments after the program name. `format_bit` maps a `--network` entry
 /// name to its bit (kept out of here so this module does not know the formats).
 pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) -> Result<Options<'a>, Usage<'a>> {
-    /// The first eight take a value (`--opt value` or `--opt=value`).
+    /// The first nine take a value (`--opt value` or `--opt=value`).
     const NAMES: &[u8] = concat!(
-        "--root|--device|--config|--sys|--dev|--network|--timeout|--log|",
+        "--root|--device|--config|--sys|--dev|--network|--timeout|--log|--run|",
         "--dry-run|--resolve-walk|-h|--help|-V|--version",
     )
     .as_bytes();
@@ -102,7 +105,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
         };
         let unknown = Usage { arg, why: "unknown argument" };
         let i = index_of(name, NAMES).ok_or(unknown)?;
-        let v: &'a [u8] = if i < 8 {
+        let v: &'a [u8] = if i < 9 {
             let v = match inline {
                 Some(v) => v,
                 None => it.next().ok_or(Usage { arg, why: "needs a value" })?,
@@ -141,9 +144,10 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
                     None => return Err(Usage { arg: v, why: "must be kmsg or stderr" }),
                 };
             }
-            8 => o.dry_run = true,
-            9 => o.resolve_walk = true,
-            10 | 11 => o.help = true,
+            8 => o.run = v,
+            9 => o.dry_run = true,
+            10 => o.resolve_walk = true,
+            11 | 12 => o.help = true,
             _ => o.version = true,
         }
     }

@@ -33,3 +33,4 @@ pub mod plan;
 pub mod render;
 pub mod report;
 pub mod text;
+pub mod udev;

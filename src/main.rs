@@ -175,24 +175,22 @@ fn run(args: &[&[u8]]) -> i32 {
     let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", &mut small_buf);
     let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", &mut sysnet_buf);
 
-    let sys_ifaces = os::file::openat(
+    let sys = os::file::openat(
         rustix::fs::CWD,
         opts.sys,
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
-    )
-    .map(|fd| {
-        let mut wanted: heapless::Vec<conf::Mac, { osconf::limits::MAX_NICS }> = heapless::Vec::new();
-        for n in &config.nics {
-            let _ = wanted.push(n.mac);
-        }
-        os::sys::ifaces(&fd, &wanted)
-    })
-    .unwrap_or_default();
-    let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
-    for i in &sys_ifaces {
-        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str() });
-    }
+    );
+    let mut sys_ifaces = sys
+        .as_ref()
+        .map(|fd| {
+            let mut wanted: heapless::Vec<conf::Mac, { osconf::limits::MAX_NICS }> = heapless::Vec::new();
+            for n in &config.nics {
+                let _ = wanted.push(n.mac);
+            }
+            os::sys::ifaces(fd, &wanted)
+        })
+        .unwrap_or_default();
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {
@@ -225,13 +223,57 @@ fn run(args: &[&[u8]]) -> i32 {
             *slot = root.read(s.path, mine);
         }
     }
-    // Predictable interface names: udev's default policy file, not overridden, and no
-    // `net.ifnames=0` on this boot's command line (the booted system gets the same one).
-    let renames_kernel_names = formats != 0
-        && !kernel.kernel_ifnames
-        && (root.exists("usr/lib/systemd/network/99-default.link")
-            || root.exists("lib/systemd/network/99-default.link"))
-        && !root.exists("etc/systemd/network/99-default.link");
+    // Predictable interface names, for the formats that name files after the interface:
+    // a NIC still called `ethN` here is renamed by the root's udev at boot after the
+    // `NamePolicy=` of its default `.link` file (unless overridden in /etc or
+    // `net.ifnames=0` is on this boot's command line, which the booted system shares).
+    let name_bound = plan::FORMATS.iter().enumerate().any(|(i, f)| f.name_bound && formats & (1 << i) != 0);
+    let mut renamed = [false; osconf::limits::MAX_NET_IFACES];
+    let mut link_buf = [0u8; 2048];
+    let link = if !name_bound || kernel.kernel_ifnames || root.exists("etc/systemd/network/99-default.link") {
+        Existing::Missing
+    } else if root.exists("usr/lib/systemd/network/99-default.link") {
+        root.read("usr/lib/systemd/network/99-default.link", &mut link_buf)
+    } else {
+        root.read("lib/systemd/network/99-default.link", &mut link_buf)
+    };
+    if let (Existing::Regular(policy), Ok(sys)) = (link, &sys) {
+        for (iface, renamed) in sys_ifaces.iter_mut().zip(renamed.iter_mut()) {
+            if !osconf::udev::is_kernel_name(&iface.name) {
+                continue;
+            }
+            let mut db_buf = [0u8; 4096];
+            let db = os::sys::udev_entry(sys, opts.run, &iface.name, &mut db_buf).unwrap_or(&[]);
+            match osconf::udev::rename(policy, db) {
+                osconf::udev::Rename::To(name, key) => {
+                    let mut new = osconf::text::Str::new();
+                    let _ = osconf::text::utf8_into(name, &mut new);
+                    let mut b = [0u8; LINE];
+                    let mut l = Out::new(&mut b);
+                    let _ = report::say(
+                        &mut l,
+                        "NIC {} is {} here, {} in the root (its udev's NamePolicy: {}); configured as {}",
+                        &[
+                            report::Arg::M(iface.mac),
+                            report::Arg::S(&iface.name),
+                            report::Arg::S(&new),
+                            report::Arg::S(key),
+                            report::Arg::S(&new),
+                        ],
+                    );
+                    log.info(&l);
+                    iface.name.clear();
+                    let _ = iface.name.push_str(&new);
+                }
+                osconf::udev::Rename::Keeps => {}
+                osconf::udev::Rename::Unknown => *renamed = true,
+            }
+        }
+    }
+    let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
+    for (i, r) in sys_ifaces.iter().zip(renamed) {
+        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: r });
+    }
     let owned = owned_files(&root, formats);
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let facts = Facts {
@@ -243,7 +285,6 @@ fn run(args: &[&[u8]]) -> i32 {
         formats,
         shared: &shared,
         today,
-        renames_kernel_names,
         owned: &owned,
         nics_complete,
     };

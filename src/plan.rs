@@ -33,7 +33,10 @@ pub enum Existing<'a> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Iface<'a> {
     pub mac: Mac,
+    /// Its name in the root (the kernel's name here, or the one the root's udev gives it).
     pub name: &'a str,
+    /// The root renames it at boot and the new name cannot be told here.
+    pub renamed: bool,
 }
 
 /// Facts about the root, gathered by the binary before planning.
@@ -51,10 +54,6 @@ pub struct Facts<'a> {
     pub shared: &'a [Existing<'a>],
     /// Today in days since the epoch, for shadow's lastchg (`None`: clock not trusted).
     pub today: Option<u32>,
-    /// The root gives interfaces predictable names when it boots (its udev has the
-    /// default `.link` policy and the kernel command line has no `net.ifnames=0`), so a
-    /// kernel name seen here (`eth0`) will not exist there.
-    pub renames_kernel_names: bool,
     /// Files osconf wrote on an earlier boot (they start with [`render::HEADER`]), found
     /// where the chosen formats keep their per-NIC files: (format, path).
     pub owned: &'a [(u8, crate::text::Str)],
@@ -191,7 +190,7 @@ pub static FORMATS: &[Format] = &[
         mode: 0o644,
         path: render::ifcfg::PATH,
         render: render::ifcfg::render,
-        extra: None,
+        extra: Some((render::ifcfg::ROUTE_PATH, render::ifcfg::render_route)),
         shared: None,
     },
 ];
@@ -550,23 +549,16 @@ fn network_format(
     let mut cur = 0;
     for nic in &config.nics {
         // A name that could break a shell-sourced file (ifcfg) counts as no name.
-        let ifname = facts
-            .ifaces
-            .iter()
-            .find(|i| i.mac == nic.mac)
-            .map(|i| i.name)
-            .filter(|n| render::ifcfg::is_plain_ifname(n));
+        let iface = facts.ifaces.iter().find(|i| i.mac == nic.mac);
+        let ifname = iface.map(|i| i.name).filter(|n| render::ifcfg::is_plain_ifname(n));
         if format.name_bound {
-            match ifname {
-                None => {
-                    plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
-                    continue;
-                }
-                Some(n) if facts.renames_kernel_names && is_kernel_name(n) => {
-                    plan.event(Event::NicRenamed { nic: nic.index, format: fi });
-                    continue;
-                }
-                Some(_) => {}
+            if ifname.is_none() {
+                plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
+                continue;
+            }
+            if iface.is_some_and(|i| i.renamed) {
+                plan.event(Event::NicRenamed { nic: nic.index, format: fi });
+                continue;
             }
         }
         let is_primary = primary.is_some_and(|p| p.index == nic.index);
@@ -637,11 +629,6 @@ pub fn template_parts(tpl: &str) -> Option<(&str, &str, &str)> {
     Some((tpl.get(..slash)?, tpl.get(slash + 1..brace)?, tpl.get(brace + 2..)?))
 }
 
-/// A name the kernel gives (`eth0`), as opposed to a predictable one (`ens3`).
-fn is_kernel_name(name: &str) -> bool {
-    name.strip_prefix("eth").is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-}
-
 fn nic_file(
     plan: &mut Plan<'_>,
     target: Target,
@@ -658,6 +645,11 @@ fn nic_file(
         return;
     }
     plan.add(target, p.as_bytes(), mode, &mut |o| Ok(render(o, view)?));
+    // A renderer that writes nothing asks for no file (ifcfg's route-<name> when the
+    // gateway is on the subnet).
+    if plan.edits.last().is_some_and(|e| e.target == target && e.start == e.end) {
+        plan.edits.pop();
+    }
 }
 
 #[cfg(test)]

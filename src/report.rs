@@ -237,7 +237,7 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
         ),
         Event::NicRenamed { nic, format } => say(
             w,
-            "eth{}: its NIC still has the kernel's name here, which the root replaces with a predictable name at boot; {} names files after the interface, so eth{} is not written",
+            "eth{}: the root renames its NIC at boot and this system's udev database does not say to what; {} names files after the interface, so eth{} is not written",
             &[N(nic.into()), S(format_name(format)), N(nic.into())],
         ),
         Event::NoGateway => w.write_str("network: no gateway in os.conf; no default route configured"),

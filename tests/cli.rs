@@ -638,8 +638,8 @@ fn wicked_roots_get_ifcfg_ifroute_and_netconfig_dns() {
 }
 
 #[test]
-fn a_kernel_name_the_root_will_rename_is_not_written_into_name_bound_files() {
-    let (_t, root, sys, iso) = setup("renamed");
+fn a_kernel_name_the_root_will_rename_gets_the_name_the_roots_udev_will_give() {
+    let (t, root, sys, iso) = setup("renamed");
     fs::remove_dir_all(root.join("etc/sysconfig")).unwrap();
     put(&root, "usr/sbin/ifup", "", 0o755);
     let main = "auto lo\niface lo inet loopback\n\nallow-hotplug ens2\niface ens2 inet dhcp\n";
@@ -648,24 +648,34 @@ fn a_kernel_name_the_root_will_rename_is_not_written_into_name_bound_files() {
     put(
         &root,
         "usr/lib/systemd/network/99-default.link",
-        "[Link]\nNamePolicy=keep kernel database onboard slot path\n",
+        "[Match]\nOriginalName=*\n\n[Link]\nNamePolicy=keep kernel database onboard slot path\n",
         0o644,
     );
+    // No udev database entry for the NIC (ifindex 2): its name in the root is unknown.
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.has("eth0: its NIC still has the kernel's name here, which the root replaces with a predictable name at boot; eni names files after the interface, so eth0 is not written"), "{}", r.stderr);
+    assert!(r.has("eth0: the root renames its NIC at boot and this system's udev database does not say to what; eni names files after the interface, so eth0 is not written"), "{}", r.stderr);
     assert_eq!(read(&root, "etc/network/interfaces"), main, "the root's own DHCP stanza keeps working");
     assert!(!root.join("etc/network/interfaces.d").exists());
-    // The policy overridden (here: masked) keeps kernel names: the stanza is written.
+
+    // dracut's udev stored the predictable names without renaming: the root's policy
+    // picks ID_NET_NAME_SLOT.
+    let db = "I:2219921\nE:ID_NET_NAMING_SCHEME=v252\nE:ID_NET_NAME_MAC=enx525400e196eb\nE:ID_NET_NAME_PATH=enp0s2\nE:ID_NET_NAME_SLOT=ens2\nG:systemd\n";
+    put(&t.join("run"), "udev/data/n2", db, 0o644);
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.has("NIC 52:54:00:e1:96:eb is eth0 here, ens2 in the root (its udev's NamePolicy: ID_NET_NAME_SLOT); configured as ens2"), "{}", r.stderr);
+    let eni = read(&root, "etc/network/interfaces");
+    assert!(eni.contains("#osconf# iface ens2 inet dhcp\n"), "{eni}");
+    assert!(eni.contains("iface ens2 inet static\n"), "{eni}");
+    assert!(!eni.contains("eth0"), "{eni}");
+
+    // The policy overridden (here: masked) keeps kernel names: eth0 is written.
     link(&root, "etc/systemd/network/99-default.link", "/dev/null");
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(!read(&root, "etc/network/interfaces").contains("#osconf# iface ens2 inet dhcp\n"));
-    assert!(
-        read(&root, "etc/network/interfaces").contains("# osconf begin eth0"),
-        "{}",
-        read(&root, "etc/network/interfaces")
-    );
+    assert!(!r.has("in the root (its udev"), "{}", r.stderr);
+    assert!(read(&root, "etc/network/interfaces").contains("iface eth0 inet static\n"));
 }
 
 #[test]
@@ -705,4 +715,29 @@ fn our_files_for_a_nic_no_longer_on_the_cd_are_removed_and_nothing_else() {
     let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(root.join("etc/systemd/network/10-osconf-525400e196eb.network").exists(), "{}", r.stderr);
+}
+
+#[test]
+fn ifcfg_puts_a_gateway_outside_the_subnet_on_link_in_route_file_and_removes_it_when_unneeded() {
+    let (t, root, sys, _iso) = setup("ifcfg-onlink");
+    let conf = t.join("os.conf");
+    fs::write(&conf, SAMPLE_CONF.replace("eth0_netmask=255.255.192.0", "eth0_netmask=255.255.255.255")).unwrap();
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let ifcfg = read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0");
+    assert!(ifcfg.contains("IPADDR=10.104.62.201\nPREFIX=32\n"), "{ifcfg}");
+    assert!(!ifcfg.contains("GATEWAY=") && !ifcfg.contains("DEFROUTE="), "{ifcfg}");
+    assert_eq!(
+        read(&root, "etc/sysconfig/network-scripts/route-eth0"),
+        include_str!("golden/ifcfg/route-off-subnet.out"),
+    );
+    // Back in the subnet: GATEWAY= again, and our route file goes (nothing else does).
+    put(&root, "etc/sysconfig/network-scripts/route-eth1", "10.9.0.0/16 via 10.104.0.9\n", 0o644);
+    fs::write(&conf, SAMPLE_CONF).unwrap();
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0").contains("GATEWAY=10.104.0.1\n"));
+    assert!(!root.join("etc/sysconfig/network-scripts/route-eth0").exists(), "{}", r.stderr);
+    assert!(r.has("removed /etc/sysconfig/network-scripts/route-eth0"), "{}", r.stderr);
+    assert_eq!(read(&root, "etc/sysconfig/network-scripts/route-eth1"), "10.9.0.0/16 via 10.104.0.9\n");
 }

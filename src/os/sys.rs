@@ -70,3 +70,24 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFA
     osconf::text::sort_by(&mut out, |a, b| (!a.physical, a.name.as_str()) <= (!b.physical, b.name.as_str()));
     out
 }
+
+/// udev's database entry for the interface `name` (`<run>/udev/data/n<ifindex>`).
+pub fn udev_entry<'b>(sys: &OwnedFd, run: &[u8], name: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let mut path: heapless::String<48> = heapless::String::new();
+    let _ = path.push_str("class/net/");
+    let _ = path.push_str(name);
+    let _ = path.push_str("/ifindex");
+    let mut idx = [0u8; 16];
+    let idx = read_attr(sys.as_fd(), &path, &mut idx)?;
+    let mut db = [0u8; crate::os::file::PATH_MAX];
+    let mut w = osconf::text::Out::new(&mut db);
+    if !idx.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    w.put(run).ok()?;
+    w.put(b"/udev/data/n").ok()?;
+    w.put(idx).ok()?;
+    let fd = open_read(rustix::fs::CWD, w.as_bytes(), OFlags::empty()).ok()?;
+    let n = crate::os::file::read_all(fd.as_fd(), buf).ok()??;
+    buf.get(..n)
+}

@@ -23,7 +23,6 @@ fn facts<'a>(ifaces: &'a [Iface<'a>], formats: FormatSet) -> Facts<'a> {
         formats,
         shared: &[],
         today: Some(20000),
-        renames_kernel_names: false,
         owned: &[],
         nics_complete: true,
     }
@@ -41,7 +40,7 @@ fn text<'p>(p: &'p Plan<'_>, path: &str) -> &'p str {
 #[test]
 fn full_plan_with_networkd() {
     let parsed = parse(CONF.as_bytes());
-    let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "ens3" }];
+    let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "ens3", renamed: false }];
     let nd = format_bit(b"networkd").unwrap();
     let mut buf = std::vec![0u8; PLAN_BYTES];
     let p = build(&parsed.config, &facts(&ifaces, nd), &mut buf);
@@ -75,7 +74,7 @@ fn ifcfg_needs_the_kernel_name() {
     let p = build(&parsed.config, &facts(&[], ifcfg), &mut buf);
     assert!(!paths(&p).iter().any(|p| p.contains("ifcfg")));
     assert!(p.events.contains(&Event::NicNotPresent { nic: 0, mac: mac("52:54:00:00:00:01"), format: index("ifcfg") }));
-    let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "eth0" }];
+    let ifaces = [Iface { mac: mac("52:54:00:00:00:01"), name: "eth0", renamed: false }];
     let p = build(&parsed.config, &facts(&ifaces, ifcfg), &mut buf);
     assert_eq!(paths(&p)[0], "etc/sysconfig/network-scripts/ifcfg-eth0");
     assert!(text(&p, "etc/sysconfig/network-scripts/ifcfg-eth0").contains("DEVICE=eth0\n"));

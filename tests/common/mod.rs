@@ -127,6 +127,13 @@ pub fn sys_with_nics(dir: &Path, nics: &[(&str, &str)]) {
     for (name, mac) in nics {
         put(dir, &format!("class/net/{name}/address"), &format!("{mac}\n"), 0o444);
     }
+    // ifindex: 1 for lo, then 2, 3, … as the kernel numbers them.
+    let mut index = 2;
+    for (name, _) in nics {
+        let i = if *name == "lo" { 1 } else { index };
+        index += usize::from(*name != "lo");
+        put(dir, &format!("class/net/{name}/ifindex"), &format!("{i}\n"), 0o444);
+    }
 }
 
 /// Builds an ISO with the real xorriso. `files` are (path in the ISO, content).
@@ -184,9 +191,13 @@ pub fn run(args: &[&std::ffi::OsStr]) -> Run {
     r
 }
 
-/// `osconf --root R --sys S --log stderr <more>`.
+/// `osconf --root R --sys S --run S/../run --log stderr <more>` (`--run`: a udev database
+/// of the test's own, never the machine's `/run/udev`).
 pub fn osconf(root: &Path, sys: &Path, more: &[&str]) -> Run {
+    let run_dir = sys.with_file_name("run");
     let mut a: Vec<&std::ffi::OsStr> = vec![
+        "--run".as_ref(),
+        run_dir.as_os_str(),
         "--root".as_ref(),
         root.as_os_str(),
         "--sys".as_ref(),

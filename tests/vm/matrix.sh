@@ -46,8 +46,6 @@ want_format() {
 # Cells that fail because of a known bug in osconf, with the reason: a failure
 # prints XFAIL and counts as skipped, a pass says the entry can go (as in run.sh).
 KNOWN_BUGS="
-ifupdown/dracut-shell|ENI is name-bound: dracut (without its network modules) has no 99-default.link, so the NIC is still eth0 when osconf runs, and the root renames it ens2; osconf now says so and writes no stanza (the root's own DHCP stanza stays), but cannot yet predict the name ens2 to configure it
-ifupdown/dracut-systemd|the same through dracut's systemd module
 "
 
 # The values of examples/os.conf as the booted system must show them.
