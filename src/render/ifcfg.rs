@@ -8,6 +8,14 @@
 //! it only concerns DHCP-provided servers, and initscripts' `ifup-post` would skip
 //! `DNS1=`/`DNS2=` on `PEERDNS=no`. The file is sourced by a shell, so the interface
 //! name must be plain (see [`is_plain_ifname`]); every other value is a validated type.
+//!
+//! A gateway outside the NIC's subnet (e.g. a /32 address) cannot be a `GATEWAY=`:
+//! initscripts' `ip route add default via` refuses an unreachable next hop. It goes into
+//! `route-<name>` instead, in the "IP command arguments" format (each line is given to
+//! `ip route add`; RHEL's networking guide, "Static Routes Using the IP Command Arguments
+//! Format", also read by NetworkManager's ifcfg-rh plugin): first a device route to the
+//! gateway, which makes it on-link, then the default route via it. Otherwise no
+//! `route-<name>` is written.
 
 use super::{HEADER, NicView};
 use crate::limits::IFNAME_MAX;
@@ -52,7 +60,8 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
         &[S(name), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )?;
     match v.default_gateway {
-        Some(gw) => say(out, "GATEWAY={}\n", &[I(gw)])?,
+        Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => say(out, "GATEWAY={}\n", &[I(gw)])?,
+        Some(_) => {} // in route-<name>
         None => out.put(b"DEFROUTE=no\n")?,
     }
     for (i, server) in v.dns.iter().enumerate() {
@@ -61,9 +70,25 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     Ok(())
 }
 
+/// [`route_file_name`] as a [`say`] template.
+pub const ROUTE_PATH: &str = "etc/sysconfig/network-scripts/route-{}";
+
+/// `route-<name>` for `v`: only for a default gateway outside the NIC's subnet; otherwise
+/// nothing at all (no file). Needs a plain `v.ifname`, else writes nothing: `Err(Full)`.
+pub fn render_route(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
+    let name = plain(v.ifname)?;
+    match v.default_gateway {
+        Some(gw) if !v.nic.addr.same_subnet(gw, v.nic.prefix) => {
+            out.put(HEADER.as_bytes())?;
+            say(out, "{} dev {}\ndefault via {} dev {}\n", &[I(gw), S(name), I(gw), S(name)])
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{file_name, is_plain_ifname, render};
+    use super::{file_name, is_plain_ifname, render, render_route};
     use crate::conf::{Ipv4, Mac, Nic, Prefix};
     use crate::render::NicView;
     use crate::render::golden::{assert_bytes, golden};
@@ -103,7 +128,24 @@ mod tests {
             let mut out = Out::new(&mut b);
             render(&mut out, &v).unwrap();
             assert_bytes(case, out.as_bytes(), want);
+            let mut out = Out::new(&mut b);
+            render_route(&mut out, &v).unwrap();
+            assert_eq!(out.len(), 0, "case {case}: a gateway in the subnet needs no route file");
         }
+    }
+
+    #[test]
+    fn a_gateway_outside_the_subnet_is_made_on_link_in_the_route_file() {
+        let mut nic = nic();
+        nic.prefix = Prefix::parse(b"255.255.255.255").unwrap();
+        let v = NicView { nic: &nic, ifname: Some("eth0"), default_gateway: Some(ip("10.104.0.1")), dns: &[] };
+        let mut b = [0u8; 1024];
+        let mut out = Out::new(&mut b);
+        render(&mut out, &v).unwrap();
+        assert_bytes("off-subnet", out.as_bytes(), golden!("ifcfg", "off-subnet", "out"));
+        let mut out = Out::new(&mut b);
+        render_route(&mut out, &v).unwrap();
+        assert_bytes("off-subnet route", out.as_bytes(), golden!("ifcfg", "route-off-subnet", "out"));
     }
 
     #[test]

@@ -7,6 +7,8 @@
 #              NetworkManager itself, in private network/mount namespaces, picks our profile
 #              over an older DHCP profile for the same NIC (skipped where namespaces fail)
 #   eni      : `ifquery` / `ifup --no-act` on our interfaces.d file and merged main files
+#   ifcfg    : the routes initscripts would add (`ip route add default via $GATEWAY`, and
+#              `ip route add <line>` for each line of route-<name>) in a network namespace
 # Nothing touches this machine's network: netplan and ifup only write under temp dirs,
 # NetworkManager runs in a network namespace of its own holding one veth pair.
 # Prints `N passed, M failed` and exits non-zero when a check failed.
@@ -207,6 +209,44 @@ for case in debian-sources no-source no-final-newline empty; do
         sed 's/^/    /' "$q"
     fi
 done
+
+# ---- ifcfg: the routes initscripts adds -------------------------------------------------
+# ifcfg_routes IFCFG [ROUTE]: in a network namespace of its own with a veth "eth0" holding
+# IPADDR/PREFIX, adds what ifup-eth adds for GATEWAY= and what ifup-routes adds for each
+# line of the route file (`ip -4 route add <line>`, comments skipped); prints `ip route`.
+ifcfg_routes() {
+    # shellcheck disable=SC2016 # expanded by the inner sh
+    unshare -n sh -euc '
+        . "$1"
+        ip link add eth0 type veth peer name eth0-peer
+        ip link set eth0 up
+        ip addr add "$IPADDR/$PREFIX" dev eth0
+        [ -z "${GATEWAY:-}" ] || ip route add default via "$GATEWAY" dev eth0
+        if [ -n "${2:-}" ]; then
+            grep -vE "^[[:space:]]*(#.*)?$" "$2" | while read -r line; do
+                ip -4 route add $line
+            done
+        fi
+        ip -4 route show
+    ' sh "$@" 2>&1
+}
+if unshare -n true 2>/dev/null; then
+    out=$tmp/ifcfg-gateway
+    ifcfg_routes "$G/ifcfg/gateway-3dns.out" >"$out"
+    check "ifcfg GATEWAY= routes" "$out" '^default via 10\.104\.0\.1 dev eth0' '^10\.104\.0\.0/18 dev eth0'
+    out=$tmp/ifcfg-offlink
+    ifcfg_routes "$G/ifcfg/off-subnet.out" "$G/ifcfg/route-off-subnet.out" >"$out"
+    check "ifcfg route-eth0 with a gateway outside a /32" "$out" '^default via 10\.104\.0\.1 dev eth0' '^10\.104\.0\.1 dev eth0 scope link'
+    # The control: the same gateway as GATEWAY= alone is refused by ip (what the file avoids).
+    if printf 'IPADDR=10.104.62.201\nPREFIX=32\nGATEWAY=10.104.0.1\n' >"$tmp/ifcfg-control" &&
+        ifcfg_routes "$tmp/ifcfg-control" | grep -q '^default via'; then
+        bad "ifcfg control: ip took an off-subnet GATEWAY= without an on-link route"
+    else
+        ok "ifcfg control: an off-subnet GATEWAY= alone is refused by ip route"
+    fi
+else
+    echo "skip ifcfg routes: no network namespaces here"
+fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
