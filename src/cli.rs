@@ -43,6 +43,8 @@ pub struct Options<'a> {
     pub run: &'a [u8],
     pub network: Option<FormatSet>,
     pub dry_run: bool,
+    /// Apply the hostname and password even when the CD's are the ones applied before.
+    pub force: bool,
     pub timeout: Option<u32>,
     pub log: LogTo,
     pub help: bool,
@@ -64,6 +66,7 @@ impl Default for Options<'_> {
             run: b"/run",
             network: None,
             dry_run: false,
+            force: false,
             timeout: None,
             log: LogTo::Auto,
             help: false,
@@ -82,7 +85,7 @@ pub struct Usage<'a> {
 
 /// `--help` (each option is described in the README).
 pub const USAGE: &str = "usage: osconf [--root DIR] [--device PATH | --config FILE] [--sys DIR] [--dev DIR]
-              [--network LIST] [--timeout SECONDS] [--log kmsg|stderr] [--dry-run]
+              [--network LIST] [--timeout SECONDS] [--log kmsg|stderr] [--dry-run] [--force]
 Configures the root DIR (default /sysroot) from the config CD's qcloud_action/os.conf.
 exit: 0 done or nothing to do, 1 sections skipped, 2 usage, 3 root not writable, 4 internal error
 ";
@@ -93,7 +96,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
     /// The first nine take a value (`--opt value` or `--opt=value`).
     const NAMES: &[u8] = concat!(
         "--root|--device|--config|--sys|--dev|--network|--timeout|--log|--run|",
-        "--dry-run|--resolve-walk|-h|--help|-V|--version",
+        "--dry-run|--resolve-walk|--force|-h|--help|-V|--version",
     )
     .as_bytes();
     let mut o = Options::default();
@@ -147,7 +150,8 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
             8 => o.run = v,
             9 => o.dry_run = true,
             10 => o.resolve_walk = true,
-            11 | 12 => o.help = true,
+            11 => o.force = true,
+            12 | 13 => o.help = true,
             _ => o.version = true,
         }
     }

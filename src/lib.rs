@@ -32,5 +32,6 @@ pub mod limits;
 pub mod plan;
 pub mod render;
 pub mod report;
+pub mod state;
 pub mod text;
 pub mod udev;

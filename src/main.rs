@@ -275,6 +275,22 @@ fn run(args: &[&[u8]]) -> i32 {
         let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: r });
     }
     let owned = owned_files(&root, formats);
+    // What was applied on earlier boots; a new random key for a root that has no state.
+    let mut state_buf = [0u8; 1024];
+    let mut state = match read_if(
+        &root,
+        config.hostname.is_some() || config.password.is_some(),
+        osconf::state::PATH,
+        &mut state_buf,
+    ) {
+        Existing::Regular(b) => osconf::state::State::parse(b),
+        _ => osconf::state::State::default(),
+    };
+    if state.key.is_none() {
+        let mut k = [0u8; 8];
+        let _ = rustix::rand::getrandom(&mut k, rustix::rand::GetRandomFlags::INSECURE);
+        state.key = Some(u64::from_le_bytes(k) ^ u64::from(today.unwrap_or(0)));
+    }
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let facts = Facts {
         shadow,
@@ -287,6 +303,8 @@ fn run(args: &[&[u8]]) -> i32 {
         today,
         owned: &owned,
         nics_complete,
+        state,
+        force: opts.force || kernel.force,
     };
     let mut plan = plan::build(config, &facts, &mut plan_buf);
     shadow_buf.iter_mut().for_each(|b| *b = 0);
@@ -315,7 +333,14 @@ fn run(args: &[&[u8]]) -> i32 {
     // the first write finds it read-only (so never when nothing changes), and put back
     // afterwards. Nothing has been written when that first write fails.
     let mut remounted = None;
+    // The state records the hostname and password as applied: not when one of their
+    // files failed (they are applied again at the next boot).
+    let mut unapplied = false;
     for edit in &plan.edits {
+        if edit.target == Target::State && unapplied {
+            log.line(Level::Warn, b"/etc/osconf.state not updated: the hostname or password was not fully applied");
+            continue;
+        }
         let write = || match edit.remove {
             true => root.remove(&edit.path),
             false => root.replace(
@@ -342,6 +367,8 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
             }
         }
+        let failed = matches!(outcome, Outcome::Failed { .. } | Outcome::LeftAlone(_));
+        unapplied |= failed && !matches!(edit.target, Target::Network { .. } | Target::Shared { .. } | Target::Resolv);
         code = code.max(log_action(&mut log, edit, config, outcome));
     }
     if let Some(r) = remounted {

@@ -11,9 +11,10 @@
 //!   resolv.conf is never created and a symlinked one is left to its owner.
 
 use crate::cli::FormatSet;
-use crate::conf::{Config, Ipv4, Mac, Nic};
+use crate::conf::{Config, Hostname, Ipv4, Mac, Nic};
 use crate::limits::{MAX_NICS, MERGE_FILE_MAX};
 use crate::render::{self, NicView};
+use crate::state::State;
 use crate::text::{Arg, Full, Out};
 use heapless::Vec;
 
@@ -60,6 +61,10 @@ pub struct Facts<'a> {
     /// Every NIC section of os.conf was valid (so a file of ours that is not planned now
     /// belongs to a NIC os.conf no longer has, not to one whose data was bad this time).
     pub nics_complete: bool,
+    /// `/etc/osconf.state` as read, with its key (a new one when there was none).
+    pub state: State,
+    /// Apply the hostname and password even when the state says the CD's are applied.
+    pub force: bool,
 }
 
 type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
@@ -236,6 +241,8 @@ pub enum Target {
     SysconfigNetwork,
     Hosts,
     Shadow,
+    /// `/etc/osconf.state`.
+    State,
 }
 
 impl Target {
@@ -249,6 +256,7 @@ impl Target {
             Target::SysconfigNetwork => "etc/sysconfig/network",
             Target::Hosts => "etc/hosts",
             Target::Shadow => "etc/shadow",
+            Target::State => crate::state::PATH,
         })
     }
 }
@@ -320,6 +328,9 @@ pub enum Event {
     /// resolv.conf is absent (never created) or a symlink (owned by resolved or
     /// NetworkManager), so DNS is left to the network config, if one is written.
     ResolvLeft { symlink: bool, dns_in_network: bool },
+    /// The CD's hostname (`password: false`) or password is the one applied on an earlier
+    /// boot (per the state file): the system's current one is kept.
+    Unchanged { password: bool },
 }
 
 impl Event {
@@ -329,7 +340,7 @@ impl Event {
         match self {
             Event::Format { .. } | Event::ExtraGateway { .. } | Event::ResolvOverMax { .. } => false,
             Event::NoGateway | Event::HostsNoAddress => false,
-            Event::ResolvLeft { .. } => false,
+            Event::ResolvLeft { .. } | Event::Unchanged { .. } => false,
             Event::NoFormat | Event::NicNotPresent { .. } | Event::NicRenamed { .. } | Event::Skipped { .. } => true,
         }
     }
@@ -453,35 +464,65 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
             }
         }
     }
+    // The hostname and password only when the CD's value is not the one applied before.
+    let state = &facts.state;
+    let same_instance = state.instance_id == config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes()));
+    let mut new_state =
+        State { instance_id: config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes())), ..*state };
     if let Some(name) = &config.hostname {
-        plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
-        match facts.sysconfig_network {
-            Existing::Regular(old) => plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
-                Ok(render::sysconfig_network::merge(old, name, o)?)
-            }),
-            // Only RHEL-family roots have this file: its absence is normal, and on SUSE
-            // the same path is a directory (wicked's configuration).
-            Existing::Missing | Existing::NotRegular => {}
-            other => plan.skipped(Target::SysconfigNetwork, other),
-        }
-        match (primary_nic, facts.hosts) {
-            (None, _) => plan.event(Event::HostsNoAddress),
-            (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
-                let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
-                plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
+        let fp = state.fingerprint(name.as_str().as_bytes());
+        if !facts.force && same_instance && state.hostname == Some(fp) {
+            plan.event(Event::Unchanged { password: false });
+        } else {
+            hostname(&mut plan, name, facts, primary_nic);
+            if plan.edits.iter().any(|e| e.target == Target::Hostname) {
+                new_state.hostname = Some(fp);
             }
-            (Some(_), other) => plan.skipped(Target::Hosts, other),
         }
     }
     if let Some(hash) = &config.password {
-        match facts.shadow {
-            Existing::Regular(old) => plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
-                Ok(render::shadow::merge(old, hash, facts.today, o)?)
-            }),
-            other => plan.skipped(Target::Shadow, other),
+        let fp = state.fingerprint(hash.expose().as_bytes());
+        if !facts.force && same_instance && state.password == Some(fp) {
+            plan.event(Event::Unchanged { password: true });
+        } else {
+            match facts.shadow {
+                Existing::Regular(old) => {
+                    plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
+                        Ok(render::shadow::merge(old, hash, facts.today, o)?)
+                    });
+                    if plan.edits.iter().any(|e| e.target == Target::Shadow) {
+                        new_state.password = Some(fp);
+                    }
+                }
+                other => plan.skipped(Target::Shadow, other),
+            }
         }
     }
+    if new_state.hostname.is_some() || new_state.password.is_some() {
+        plan.add(Target::State, crate::state::PATH.as_bytes(), 0o600, &mut |o| Ok(new_state.render(o)?));
+    }
     plan
+}
+
+fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic: Option<&Nic>) {
+    plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
+    match facts.sysconfig_network {
+        Existing::Regular(old) => plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
+            Ok(render::sysconfig_network::merge(old, name, o)?)
+        }),
+        // Only RHEL-family roots have this file: its absence is normal, and on SUSE
+        // the same path is a directory (wicked's configuration).
+        Existing::Missing | Existing::NotRegular => {}
+        other => plan.skipped(Target::SysconfigNetwork, other),
+    }
+    match (primary_nic, facts.hosts) {
+        (None, _) => plan.event(Event::HostsNoAddress),
+        (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
+            let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
+            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
+        }
+        (Some(_), other) => plan.skipped(Target::Hosts, other),
+    }
 }
 
 /// `/etc/hosts` for a root that has none.

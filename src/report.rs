@@ -260,6 +260,11 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
             }
             Ok(())
         }
+        Event::Unchanged { password } => say(
+            w,
+            "{}: the CD's is the one applied on an earlier boot (/etc/osconf.state); the system's own is kept (osconf.force applies it again)",
+            &[S(if password { "password" } else { "hostname" })],
+        ),
         Event::ResolvOverMax { dropped } => say(
             w,
             "/etc/resolv.conf: only the first {} nameservers are used by the resolver; {} more are in the network config only",
@@ -317,6 +322,7 @@ fn describe<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config) -> Resu
         Target::SysconfigNetwork => say(w, "HOSTNAME={}", &[S(host)]),
         Target::Hosts => w.write_str(host),
         Target::Shadow => w.write_str("root password from the config CD"),
+        Target::State => w.write_str("what was applied, as fingerprints"),
         Target::Shared { format } => say(w, "the NICs' part ({})", &[S(format_name(format))]),
     }
 }

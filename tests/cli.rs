@@ -65,8 +65,10 @@ fn applies_the_sample_cd_to_a_rhel_root() {
             "updated /etc/sysconfig/network: HOSTNAME=VM-10-20-test".into(),
             "updated /etc/hosts: VM-10-20-test".into(),
             "updated /etc/shadow: root password from the config CD".into(),
+            "created /etc/osconf.state: what was applied, as fingerprints".into(),
         ]
     );
+    assert_eq!((mode(&root, "etc/osconf.state"), owner(&root, "etc/osconf.state")), (0o600, (0, 0)));
     // No temp file left anywhere.
     assert!(!tree(&root).iter().any(|p| p.contains(".osconf-")), "{:?}", tree(&root));
 }
@@ -82,13 +84,19 @@ fn a_second_run_changes_nothing() {
         "etc/shadow",
         "etc/sysconfig/network",
         "etc/sysconfig/network-scripts/ifcfg-eth0",
+        "etc/osconf.state",
     ];
     let before: Vec<(String, u64)> = files.iter().map(|f| (read(&root, f), inode(&root, f))).collect();
     let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
     assert_eq!(r.code, 0);
     let after: Vec<(String, u64)> = files.iter().map(|f| (read(&root, f), inode(&root, f))).collect();
     assert_eq!(before, after, "a second run must not rewrite anything");
-    assert_eq!(r.lines().iter().filter(|l| l.contains("already up to date")).count(), 6, "{}", r.stderr);
+    // The network, resolv.conf and the state are checked again; the hostname and the
+    // password are the ones applied before, so they are not even compared.
+    assert_eq!(r.lines().iter().filter(|l| l.contains("already up to date")).count(), 3, "{}", r.stderr);
+    for what in ["hostname", "password"] {
+        assert!(r.has(&format!("{what}: the CD's is the one applied on an earlier boot (/etc/osconf.state); the system's own is kept (osconf.force applies it again)")), "{}", r.stderr);
+    }
     assert_eq!(read(&root, "etc/hosts").matches("10.104.62.201").count(), 1);
 }
 
@@ -740,4 +748,74 @@ fn ifcfg_puts_a_gateway_outside_the_subnet_on_link_in_route_file_and_removes_it_
     assert!(!root.join("etc/sysconfig/network-scripts/route-eth0").exists(), "{}", r.stderr);
     assert!(r.has("removed /etc/sysconfig/network-scripts/route-eth0"), "{}", r.stderr);
     assert_eq!(read(&root, "etc/sysconfig/network-scripts/route-eth1"), "10.9.0.0/16 via 10.104.0.9\n");
+}
+
+#[test]
+fn a_users_own_password_and_hostname_survive_reboots_until_the_cd_changes() {
+    let (t, root, sys, iso) = setup("state");
+    let dev = ["--device", iso.to_str().unwrap()];
+    assert_eq!(osconf(&root, &sys, &dev).code, 0);
+    let state = read(&root, "etc/osconf.state");
+    assert!(!state.contains(HASH) && !state.contains("osconfTestSalt") && !state.contains("VM-10-20"), "{state}");
+    assert_eq!(
+        state.lines().filter(|l| !l.starts_with('#')).map(|l| l.split('=').next().unwrap()).collect::<Vec<_>>(),
+        ["key", "hostname", "password"]
+    );
+
+    // The user runs passwd and hostnamectl; the next boots keep their choices.
+    let users_shadow = "root:$6$mine$myOwnHash:20000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n";
+    put(&root, "etc/shadow", users_shadow, 0o640);
+    put(&root, "etc/hostname", "my-box\n", 0o644);
+    for _boot in 0..2 {
+        let r = osconf(&root, &sys, &dev);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(read(&root, "etc/shadow"), users_shadow);
+        assert_eq!(read(&root, "etc/hostname"), "my-box\n");
+        assert!(r.has("password: the CD's is the one applied on an earlier boot"), "{}", r.stderr);
+        assert!(read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0").contains("IPADDR=10.104.62.201\n"));
+    }
+    // The network is applied at every boot, even when the user changed it.
+    put(&root, "etc/sysconfig/network-scripts/ifcfg-eth0", "DEVICE=eth0\nBOOTPROTO=dhcp\n", 0o644);
+    assert_eq!(osconf(&root, &sys, &dev).code, 0);
+    assert_eq!(read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0"), IFCFG_ETH0);
+
+    // A password reset in the console: the CD's hash changes and is applied; the
+    // hostname, unchanged on the CD, stays the user's.
+    let conf = t.join("os.conf");
+    let new_hash = "$6$newSalt$".to_string() + &"b".repeat(86);
+    fs::write(&conf, SAMPLE_CONF.replace(HASH, &new_hash)).unwrap();
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&root, "etc/shadow").starts_with(&format!("root:{new_hash}:")));
+    assert_eq!(read(&root, "etc/hostname"), "my-box\n");
+    assert!(!read(&root, "etc/osconf.state").contains(&new_hash));
+
+    // --force (as osconf.force on the kernel command line) applies both again.
+    put(&root, "etc/shadow", users_shadow, 0o640);
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap(), "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&root, "etc/shadow").starts_with(&format!("root:{new_hash}:")));
+    assert_eq!(read(&root, "etc/hostname"), "VM-10-20-test\n");
+
+    // A new instance (another instance_id) applies both again.
+    put(&root, "etc/shadow", users_shadow, 0o640);
+    put(&root, "etc/hostname", "my-box\n", 0o644);
+    fs::write(&conf, SAMPLE_CONF.replace(HASH, &new_hash) + "instance_id=ins-2\n").unwrap();
+    assert_eq!(osconf(&root, &sys, &["--config", conf.to_str().unwrap()]).code, 0);
+    assert!(read(&root, "etc/shadow").starts_with(&format!("root:{new_hash}:")));
+    assert_eq!(read(&root, "etc/hostname"), "VM-10-20-test\n");
+
+    // A password that could not be written is not recorded: applied at the next boot.
+    let third = "$6$third$".to_string() + &"c".repeat(86);
+    fs::write(&conf, SAMPLE_CONF.replace(HASH, &third) + "instance_id=ins-2\n").unwrap();
+    fs::rename(root.join("etc/shadow"), root.join("etc/shadow.real")).unwrap();
+    link(&root, "etc/shadow", "shadow.real");
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.has("/etc/osconf.state already up to date"), "the state still holds the old password: {}", r.stderr);
+    fs::remove_file(root.join("etc/shadow")).unwrap();
+    fs::rename(root.join("etc/shadow.real"), root.join("etc/shadow")).unwrap();
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(read(&root, "etc/shadow").starts_with(&format!("root:{third}:")), "{}", r.stderr);
 }

@@ -25,6 +25,8 @@ fn facts<'a>(ifaces: &'a [Iface<'a>], formats: FormatSet) -> Facts<'a> {
         today: Some(20000),
         owned: &[],
         nics_complete: true,
+        state: crate::state::State { key: Some(1), ..Default::default() },
+        force: false,
     }
 }
 
@@ -51,7 +53,8 @@ fn full_plan_with_networkd() {
             "etc/resolv.conf",
             "etc/hostname",
             "etc/hosts",
-            "etc/shadow"
+            "etc/shadow",
+            "etc/osconf.state"
         ]
     );
     assert_eq!(text(&p, "etc/hostname"), "VM-1\n");
@@ -99,11 +102,11 @@ fn no_format_no_gateway_no_nic_address() {
     let mut buf = std::vec![0u8; PLAN_BYTES];
     let p = build(&parsed.config, &facts(&[], 0), &mut buf);
     assert_eq!(p.events.as_slice(), [Event::NoGateway, Event::NoFormat]);
-    assert_eq!(paths(&p), ["etc/hostname", "etc/hosts"]);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/hosts", "etc/osconf.state"]);
     let parsed = parse(b"hostname=h\n");
     let p = build(&parsed.config, &facts(&[], 0), &mut buf);
     assert_eq!(p.events.as_slice(), [Event::HostsNoAddress]);
-    assert_eq!(paths(&p), ["etc/hostname"]);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/osconf.state"]);
 }
 
 #[test]
@@ -115,7 +118,10 @@ fn files_that_are_not_ours_to_touch() {
     f.hosts = Existing::NotRegular;
     let mut buf = std::vec![0u8; PLAN_BYTES];
     let p = build(&parsed.config, &f, &mut buf);
-    assert_eq!(paths(&p), ["etc/hostname"]);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/osconf.state"]);
+    // The password was not applied: the state does not record it.
+    let state = p.edits.iter().find(|e| e.target == Target::State).unwrap();
+    assert!(!String::from_utf8_lossy(p.content(state)).contains("password="));
     assert_eq!(
         p.events.as_slice(),
         [
@@ -216,4 +222,45 @@ fn our_stale_files_go_only_when_every_nic_was_valid_and_placed() {
     f.nics_complete = false;
     let p = build(&parsed.config, &f, &mut buf);
     assert!(!p.edits.iter().any(|e| e.remove));
+}
+
+#[test]
+fn hostname_and_password_only_when_the_cd_changed_them() {
+    let conf = "hostname=web_1\npassword=m3OGdrDCtGVPY\ninstance_id=ins-1\n";
+    let parsed = parse(conf.as_bytes());
+    let mut f = facts(&[], 0);
+    f.shadow = Existing::Regular(b"root:x:1::::::\n");
+    let mut buf = std::vec![0u8; PLAN_BYTES];
+    // No state (only a key): both applied, both recorded with the instance.
+    let p = build(&parsed.config, &f, &mut buf);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/shadow", "etc/osconf.state"]);
+    let state = p.edits.iter().find(|e| e.target == Target::State).unwrap();
+    let recorded = crate::state::State::parse(p.content(state));
+    let text = String::from_utf8_lossy(p.content(state)).into_owned();
+    assert!(!text.contains("m3OGdrDCtGVPY") && !text.contains("web"), "{text}");
+    let k = f.state;
+    assert_eq!(recorded.key, k.key);
+    assert_eq!(recorded.hostname, Some(k.fingerprint(b"web-1")));
+    assert_eq!(recorded.password, Some(k.fingerprint(b"m3OGdrDCtGVPY")));
+    assert_eq!(recorded.instance_id, Some(k.fingerprint(b"ins-1")));
+
+    // The same CD again: neither is applied; the state is rewritten as it was.
+    f.state = recorded;
+    let p = build(&parsed.config, &f, &mut buf);
+    assert_eq!(paths(&p), ["etc/osconf.state"]);
+    assert_eq!(p.events.as_slice(), [Event::Unchanged { password: false }, Event::Unchanged { password: true }]);
+    assert_eq!(crate::state::State::parse(p.content(&p.edits[0])), recorded);
+
+    // A new password on the CD (console reset): only the password.
+    let parsed2 = parse(conf.replace("m3OGdrDCtGVPY", "a1OGdrDCtGVPY").as_bytes());
+    let p = build(&parsed2.config, &f, &mut buf);
+    assert_eq!(paths(&p), ["etc/shadow", "etc/osconf.state"]);
+    // Another instance: both again.
+    let parsed3 = parse(conf.replace("ins-1", "ins-2").as_bytes());
+    let p = build(&parsed3.config, &f, &mut buf);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/shadow", "etc/osconf.state"]);
+    // Forced: both again.
+    f.force = true;
+    let p = build(&parsed.config, &f, &mut buf);
+    assert_eq!(paths(&p), ["etc/hostname", "etc/shadow", "etc/osconf.state"]);
 }
