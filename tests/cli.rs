@@ -819,3 +819,49 @@ fn a_users_own_password_and_hostname_survive_reboots_until_the_cd_changes() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(read(&root, "etc/shadow").starts_with(&format!("root:{third}:")), "{}", r.stderr);
 }
+
+/// `getfattr -n NAME --only-values`, or None when the file has no such attribute.
+fn xattr(root: &std::path::Path, rel: &str, name: &str) -> Option<String> {
+    let out = std::process::Command::new("getfattr")
+        .args(["--absolute-names", "--only-values", "-n", name])
+        .arg(root.join(rel))
+        .output()
+        .expect("getfattr (package attr)");
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn set_xattr(root: &std::path::Path, rel: &str, name: &str, value: &str) {
+    let ok =
+        std::process::Command::new("setfattr").args(["-n", name, "-v", value]).arg(root.join(rel)).status().unwrap();
+    assert!(ok.success(), "setfattr {name} on {rel}");
+}
+
+#[test]
+fn replaced_files_keep_mode_owner_and_security_xattrs_and_new_files_get_the_directorys_label() {
+    let (_t, root, sys, iso) = setup("xattr");
+    // RHEL's /etc/shadow: mode 0000, root:root, shadow_t, plus an IMA attribute.
+    fs::set_permissions(root.join("etc/shadow"), fs::Permissions::from_mode(0o000)).unwrap();
+    std::os::unix::fs::chown(root.join("etc/shadow"), Some(0), Some(0)).unwrap();
+    set_xattr(&root, "etc/shadow", "security.selinux", "system_u:object_r:shadow_t:s0");
+    set_xattr(&root, "etc/shadow", "security.ima", "0x0401");
+    set_xattr(&root, "etc/shadow", "user.note", "not copied");
+    set_xattr(&root, "etc/hosts", "security.selinux", "system_u:object_r:net_conf_t:s0");
+    set_xattr(&root, "etc", "security.selinux", "system_u:object_r:etc_t:s0");
+    set_xattr(&root, "etc/sysconfig/network-scripts", "security.selinux", "system_u:object_r:net_conf_t:s0");
+    let shadow_ino = inode(&root, "etc/shadow");
+    let r = osconf(&root, &sys, &["--device", iso.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_ne!(inode(&root, "etc/shadow"), shadow_ino, "replaced, not edited in place");
+    assert!(read(&root, "etc/shadow").starts_with(&format!("root:{HASH}:")));
+    assert_eq!((mode(&root, "etc/shadow"), owner(&root, "etc/shadow")), (0o000, (0, 0)));
+    assert_eq!(xattr(&root, "etc/shadow", "security.selinux").as_deref(), Some("system_u:object_r:shadow_t:s0"));
+    assert_eq!(xattr(&root, "etc/shadow", "security.ima").as_deref(), Some("\u{4}\u{1}"));
+    assert_eq!(xattr(&root, "etc/shadow", "user.note"), None, "only security.* attributes are carried over");
+    assert_eq!(xattr(&root, "etc/hosts", "security.selinux").as_deref(), Some("system_u:object_r:net_conf_t:s0"));
+    // New files: the label of their directory.
+    assert_eq!(
+        xattr(&root, "etc/sysconfig/network-scripts/ifcfg-eth0", "security.selinux").as_deref(),
+        Some("system_u:object_r:net_conf_t:s0")
+    );
+    assert_eq!(xattr(&root, "etc/osconf.state", "security.selinux").as_deref(), Some("system_u:object_r:etc_t:s0"));
+}

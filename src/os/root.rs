@@ -9,11 +9,13 @@
 //! there is refused, and FIFOs are opened `O_NONBLOCK` only after `fstat` said regular.
 //!
 //! Files are replaced like systemd does: a temp file `O_EXCL` in the same directory, owner,
-//! mode and `security.selinux` copied from the old file, `fsync`, `renameat`, `fsync` of the
+//! mode and `security.*` attributes copied from the old file (a new one gets the
+//! directory's SELinux label), `fsync`, `renameat`, `fsync` of the
 //! directory. Nothing is written when the bytes are already right; a failure removes the
 //! temp file.
 
 use crate::os::file::{PATH_MAX, c_path, open_read, openat, read_all, statat, write_all};
+use core::ffi::CStr;
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, OwnedFd};
@@ -292,7 +294,7 @@ impl Root {
             Err(e) => return fail(Step::Create, e),
         };
         let mut name_buf = [0u8; PATH_MAX];
-        let result = fill(&fd, content, old.as_ref(), new_mode).and_then(|()| {
+        let result = fill(&dir, &fd, content, old.as_ref(), new_mode).and_then(|()| {
             c_path(name.as_bytes(), &mut name_buf)
                 .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
                 .map_err(|e| (Step::Rename, e))
@@ -342,7 +344,7 @@ fn same(old: &Old, content: &[u8]) -> bool {
 }
 
 /// Writes the temp file: content, owner, mode, SELinux label, fsync.
-fn fill(fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Result<(), (Step, Errno)> {
+fn fill(dir: &OwnedFd, fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Result<(), (Step, Errno)> {
     write_all(fd.as_fd(), content).map_err(|e| (Step::Write, e))?;
     let mode = match old {
         Some(old) => {
@@ -353,21 +355,42 @@ fn fill(fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Resul
                 Some(rustix::fs::Gid::from_raw(old.stat.st_gid)),
             )
             .map_err(|e| (Step::Owner, e))?;
-            copy_label(&old.fd, fd);
+            copy_security(&old.fd, fd, true);
             old.stat.st_mode & 0o7777
         }
-        None => new_mode,
+        None => {
+            copy_security(dir, fd, false);
+            new_mode
+        }
     };
     rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
     rustix::fs::fsync(fd).map_err(|e| (Step::Sync, e))
 }
 
-/// Copies `security.selinux` from the old file (absent or unsupported: nothing to do).
-fn copy_label(from: &impl AsFd, to: &impl AsFd) {
-    let mut label = [0u8; 256];
-    if let Ok(n) = rustix::fs::fgetxattr(from, c"security.selinux", &mut label[..]) {
-        if let Some(v) = label.get(..n) {
-            let _ = rustix::fs::fsetxattr(to, c"security.selinux", v, XattrFlags::empty());
+/// Copies the `security.*` attributes of the old file (SELinux label, IMA/EVM,
+/// capabilities), or only `security.selinux` from the directory for a new file (the
+/// label the file would get there from a running policy's default). Unsupported or
+/// refused attributes are skipped: the write goes on.
+fn copy_security(from: &impl AsFd, to: &impl AsFd, all: bool) {
+    let mut names = [0u8; 1024];
+    let list: &[u8] = match all {
+        true => match rustix::fs::flistxattr(from, &mut names[..]) {
+            Ok(n) => names.get(..n).unwrap_or(&[]),
+            Err(_) => return,
+        },
+        false => b"security.selinux\0",
+    };
+    let mut rest = list;
+    while let Ok(name) = CStr::from_bytes_until_nul(rest) {
+        rest = rest.get(name.to_bytes().len() + 1..).unwrap_or(&[]);
+        if !name.to_bytes().starts_with(b"security.") {
+            continue;
+        }
+        let mut value = [0u8; 256];
+        if let Ok(n) = rustix::fs::fgetxattr(from, name, &mut value[..]) {
+            if let Some(v) = value.get(..n) {
+                let _ = rustix::fs::fsetxattr(to, name, v, XattrFlags::empty());
+            }
         }
     }
 }
