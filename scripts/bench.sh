@@ -341,9 +341,14 @@ run_vendor "$tmp/run" bare strace -f -c -o "$tmp/strace.vendor"
 # strace -c rows: "% time, seconds, usecs/call, calls, [errors,] syscall"; the
 # last one is the total.
 count() { awk -v s="$2" '$NF == s { print $4 }' "$1"; }
-echo "  osconf:        peak RSS $(cat "$tmp/rss.osconf") KiB," \
+for row in osconf vendor; do
+    printf -v "rss_median_$row" '%s' "$(stats "$tmp/$row.cpu" 3 | cut -d' ' -f1)"
+done
+# shellcheck disable=SC2154 # set through printf -v above
+echo "  osconf:        peak RSS $(cat "$tmp/rss.osconf") KiB (median of the timed runs: $rss_median_osconf KiB)," \
     "$(count "$tmp/strace.osconf" total) syscalls (goal <= 150)"
-echo "  vendor script: peak RSS $(cat "$tmp/rss.vendor") KiB (its largest process)," \
+# shellcheck disable=SC2154
+echo "  vendor script: peak RSS $(cat "$tmp/rss.vendor") KiB, its largest process (median: $rss_median_vendor KiB)," \
     "$(count "$tmp/strace.vendor" total) syscalls in $(count "$tmp/strace.vendor" execve) programs (execve)"
 echo "  osconf's syscalls (calls, errors):"
 awk '$1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%s %d %d\n", $NF, $4, (NF == 6 ? $5 : 0) }' "$tmp/strace.osconf" |
