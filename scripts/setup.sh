@@ -29,7 +29,9 @@ cd "$(dirname "$0")/.."
 # e2fsprogs: filesystem images for root tests. shellcheck: the dracut glue.
 # gcc, libc6-dev: the linker (cc) for the musl target and for build scripts.
 # diffutils: the demo's diff.
-packages=(xorriso e2fsprogs shellcheck gcc libc6-dev diffutils attr)
+# attr (getfattr, setfattr): the xattr tests. strace, time, passwd (chpasswd):
+# scripts/bench.sh (syscall count, peak RSS, the vendor script).
+packages=(xorriso e2fsprogs shellcheck gcc libc6-dev diffutils attr strace time passwd)
 # The VM tests (tests/vm/run.sh): dracut-core, not dracut (which conflicts
 # with initramfs-tools); systemd for dracut's systemd module; busybox-static
 # for the test root; socat to talk QMP (the late CD); debootstrap for the
