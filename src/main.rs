@@ -45,6 +45,28 @@ const EXIT_ROOT: i32 = 3;
 const EXIT_INTERNAL: i32 = 4;
 
 const MAX_ARGS: usize = 32;
+
+/// The large buffers of a run: os.conf, the shadow and hosts files, two small files, the
+/// plan, the shared network files.
+const ARENA_BYTES: usize = CONF_MAX + 2 * MERGE_FILE_MAX + 2 * 8192 + plan::PLAN_BYTES + 2 * plan::SHARED_MAX;
+
+/// [`ARENA_BYTES`] in `.bss`: the kernel maps its pages only when first touched, so a run
+/// costs the memory it uses. (On the stack, the frame's probes and zeroing touched all
+/// 600 KiB at every start: about 150 page faults, more CPU than the work itself.)
+struct Arena(core::cell::UnsafeCell<[u8; ARENA_BYTES]>);
+// SAFETY: one reference is ever handed out (`arena`), and the process has one thread.
+unsafe impl Sync for Arena {}
+static ARENA: Arena = Arena(core::cell::UnsafeCell::new([0; ARENA_BYTES]));
+static ARENA_TAKEN: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+/// The arena, the first time only.
+fn arena() -> Option<&'static mut [u8; ARENA_BYTES]> {
+    if ARENA_TAKEN.swap(true, core::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    // SAFETY: the flag above makes this the only reference to ARENA ever created.
+    Some(unsafe { &mut *ARENA.0.get() })
+}
 /// Default wait for a CD-ROM drive whose medium is not there yet.
 const DEFAULT_TIMEOUT_S: u32 = 5;
 
@@ -74,6 +96,9 @@ unsafe extern "C" fn __libc_start_main(
 /// Called once by the C runtime with the process's `argc`/`argv`.
 pub unsafe extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) -> i32 {
     os::log::ensure_std_fds();
+    // Files are created with their final modes (see `os::root`), whatever umask the
+    // initramfs left.
+    rustix::process::umask(rustix::fs::Mode::empty());
     let mut args: heapless::Vec<&[u8], MAX_ARGS> = heapless::Vec::new();
     for i in 1..usize::try_from(argc).unwrap_or(0) {
         // SAFETY: the C runtime passes `argc` valid, NUL-terminated strings in `argv`,
@@ -124,9 +149,16 @@ fn run(args: &[&[u8]]) -> i32 {
         );
     }
 
+    let Some(arena) = arena() else { return EXIT_INTERNAL };
+    let (conf_buf, rest) = arena.split_at_mut(CONF_MAX);
+    let (shadow_buf, rest) = rest.split_at_mut(MERGE_FILE_MAX);
+    let (hosts_buf, rest) = rest.split_at_mut(MERGE_FILE_MAX);
+    let (small_buf, rest) = rest.split_at_mut(8192);
+    let (sysnet_buf, rest) = rest.split_at_mut(8192);
+    let (plan_buf, shared_buf) = rest.split_at_mut(plan::PLAN_BYTES);
+
     // 1-2. Find the drive and read os.conf.
-    let mut conf_buf = [0u8; CONF_MAX];
-    let n = match read_conf(&opts, kernel.timeout.unwrap_or(DEFAULT_TIMEOUT_S), &mut conf_buf, &mut log) {
+    let n = match read_conf(&opts, kernel.timeout.unwrap_or(DEFAULT_TIMEOUT_S), conf_buf, &mut log) {
         Some(Ok(n)) => n,
         Some(Err(())) => return EXIT_SKIPPED,
         None => return EXIT_OK,
@@ -134,7 +166,7 @@ fn run(args: &[&[u8]]) -> i32 {
 
     // 3. Parse and validate.
     let parsed = conf::parse(conf_buf.get(..n).unwrap_or(&[]));
-    conf_buf.iter_mut().for_each(|b| *b = 0);
+    conf_buf.iter_mut().take(n).for_each(|b| *b = 0);
     for note in &parsed.notes {
         let mut b = [0u8; LINE];
         let mut l = Out::new(&mut b);
@@ -166,14 +198,16 @@ fn run(args: &[&[u8]]) -> i32 {
             return EXIT_ROOT;
         }
     };
-    let mut shadow_buf = [0u8; MERGE_FILE_MAX];
-    let mut hosts_buf = [0u8; MERGE_FILE_MAX];
-    let mut small_buf = [0u8; 8192];
-    let mut sysnet_buf = [0u8; 8192];
-    let shadow = read_if(&root, config.password.is_some(), "etc/shadow", &mut shadow_buf);
-    let hosts = read_if(&root, config.hostname.is_some(), "etc/hosts", &mut hosts_buf);
-    let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", &mut small_buf);
-    let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", &mut sysnet_buf);
+    let shadow = read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf);
+    // How much of the buffer the shadow file filled, to be wiped after planning.
+    let shadow_used = match shadow {
+        Existing::Regular(b) => b.len(),
+        Existing::TooLarge => MERGE_FILE_MAX,
+        _ => 0,
+    };
+    let hosts = read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf);
+    let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf);
+    let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf);
 
     let sys = os::file::openat(
         rustix::fs::CWD,
@@ -207,14 +241,12 @@ fn run(args: &[&[u8]]) -> i32 {
             None => 0,
         }
     };
-    let mut plan_buf = [0u8; plan::PLAN_BYTES];
     // The plan's buffer is free until the plan is built: /proc/stat is read into it.
-    let today = os::clock::unix_seconds(&mut plan_buf).and_then(osconf::render::shadow::lastchg_day);
+    let today = os::clock::unix_seconds(plan_buf).and_then(osconf::render::shadow::lastchg_day);
     // The shared files of the chosen formats (ENI's main file, wicked's config): at most
     // two formats have one, each gets half of the buffer.
-    let mut shared_buf = [0u8; 2 * plan::SHARED_MAX];
     let mut shared = [Existing::Missing; 8];
-    let mut rest: &mut [u8] = &mut shared_buf;
+    let mut rest: &mut [u8] = shared_buf;
     for (i, f) in plan::FORMATS.iter().enumerate() {
         if let (Some(s), true, Some(slot)) = (f.shared.as_ref(), formats & (1 << i) != 0, shared.get_mut(i)) {
             let n = plan::SHARED_MAX.min(rest.len());
@@ -306,8 +338,8 @@ fn run(args: &[&[u8]]) -> i32 {
         state,
         force: opts.force || kernel.force,
     };
-    let mut plan = plan::build(config, &facts, &mut plan_buf);
-    shadow_buf.iter_mut().for_each(|b| *b = 0);
+    let mut plan = plan::build(config, &facts, plan_buf);
+    shadow_buf.iter_mut().take(shadow_used).for_each(|b| *b = 0);
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };
     for e in &plan.events {
         log_event(&mut log, e);
@@ -371,6 +403,9 @@ fn run(args: &[&[u8]]) -> i32 {
         unapplied |= failed && !matches!(edit.target, Target::Network { .. } | Target::Shared { .. } | Target::Resolv);
         code = code.max(log_action(&mut log, edit, config, outcome));
     }
+    if remounted.is_none() {
+        root.sync();
+    }
     if let Some(r) = remounted {
         match root.remount_ro(opts.root, r) {
             Ok(()) => log.line(Level::Info, b"the root is read-only again"),
@@ -409,10 +444,14 @@ fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: 
 fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, osconf::text::Str), 16> {
     let mut owned = heapless::Vec::new();
     for (i, f) in plan::FORMATS.iter().enumerate().filter(|(i, _)| formats & (1 << i) != 0) {
-        for tpl in core::iter::once(f.path).chain(f.extra.map(|e| e.0)) {
-            let Some((dir, prefix, suffix)) = plan::template_parts(tpl) else { continue };
+        let extra = f.extra.and_then(|e| plan::template_parts(e.0));
+        let Some((dir, prefix, suffix)) = plan::template_parts(f.path) else { continue };
+        // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
+        let also = extra.filter(|e| e.0 == dir);
+        for (dir, prefix, suffix) in core::iter::once((dir, prefix, suffix)).chain(extra.filter(|e| e.0 != dir)) {
             root.list(dir, &mut |name| {
-                if !(name.starts_with(prefix) && name.ends_with(suffix)) || name.starts_with(".osconf-") {
+                let ours = |(p, s): (&str, &str)| name.starts_with(p) && name.ends_with(s);
+                if !(ours((prefix, suffix)) || also.is_some_and(|a| ours((a.1, a.2)))) || name.starts_with(".osconf-") {
                     return;
                 }
                 let mut path = osconf::text::Str::new();

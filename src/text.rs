@@ -51,18 +51,20 @@ impl<'a> Out<'a> {
         self.len == 0
     }
 
-    /// Forgets everything written after `len` (used to undo a partial render).
+    /// Forgets everything written after `len` (used to undo a partial render), and zeroes
+    /// it: nothing beyond `len` ever holds a byte written, so [`Out::wipe`] need not look
+    /// past it.
     pub fn truncate(&mut self, len: usize) {
         if len < self.len {
+            self.buf.iter_mut().take(self.len).skip(len).for_each(|b| *b = 0);
             self.len = len;
         }
     }
 
-    /// Overwrites the whole backing buffer with zeros (for buffers that held a secret).
+    /// Overwrites everything written with zeros (for buffers that held a secret). Only
+    /// that part: the rest of a large buffer is never touched (its pages never faulted in).
     pub fn wipe(&mut self) {
-        for b in self.buf.iter_mut() {
-            *b = 0;
-        }
+        self.buf.iter_mut().take(self.len).for_each(|b| *b = 0);
         self.len = 0;
         core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     }

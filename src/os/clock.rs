@@ -8,9 +8,7 @@
 //!   which the kernel derives from the current real-time clock on every read; so
 //!   `btime + uptime` is now, to the second.
 
-use crate::os::file::{open_read, read_all, read_attr};
-use rustix::fd::AsFd;
-use rustix::fs::OFlags;
+use crate::os::file::read_attr;
 
 /// Leading decimal digits of `s` as a number, and the rest.
 fn number(s: &[u8]) -> Option<(u64, &[u8])> {
@@ -34,9 +32,7 @@ pub fn uptime_ms() -> Option<u64> {
 /// Seconds since the epoch, or `None` without procfs. `scratch` holds `/proc/stat`
 /// (a few KiB; more on machines with many CPUs or interrupts).
 pub fn unix_seconds(scratch: &mut [u8]) -> Option<u64> {
-    let fd = open_read(rustix::fs::CWD, b"/proc/stat", OFlags::empty()).ok()?;
-    let n = read_all(fd.as_fd(), scratch).ok()??;
-    let stat = scratch.get(..n)?;
+    let stat = read_attr(rustix::fs::CWD, "/proc/stat", scratch)?;
     let btime = osconf::text::fields(stat, b'\n').find_map(|l| l.strip_prefix(b"btime "))?;
     let (boot, _) = number(btime)?;
     Some(boot + uptime_ms()? / 1000)

@@ -217,7 +217,7 @@ fn dev_path(dev_dir: &[u8], name: &str) -> heapless::Vec<u8, 256> {
 fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<u8, 256>> {
     let block = open_dir(sys, "class/block")?;
     let mut cands: heapless::Vec<Candidate, MAX_BLOCK_DEVICES> = heapless::Vec::new();
-    each_entry(&block, &mut |name| {
+    each_entry(block.as_fd(), &mut |name| {
         let mut a = [0u8; 32];
         let mut path: heapless::String<64> = heapless::String::new();
         let _ = path.push_str(name);

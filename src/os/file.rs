@@ -86,10 +86,11 @@ pub fn write_all(fd: BorrowedFd<'_>, mut data: &[u8]) -> Result<(), Errno> {
 }
 
 /// Reads a small sysfs/proc attribute relative to `dir`, with the trailing newline
-/// removed. `None` when absent or unreadable.
+/// removed. `None` when absent, unreadable or not shorter than `buf`. One `read`: sysfs
+/// and these procfs files return the whole value at once.
 pub fn read_attr<'b>(dir: BorrowedFd<'_>, path: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let fd = open_read(dir, path.as_bytes(), OFlags::empty()).ok()?;
-    let n = read_all(fd.as_fd(), buf).ok()??;
+    let n = read_retry(fd.as_fd(), buf).ok().filter(|&n| n < buf.len())?;
     let v = buf.get(..n)?;
     Some(v.strip_suffix(b"\n").unwrap_or(v))
 }

@@ -9,16 +9,16 @@
 //! there is refused, and FIFOs are opened `O_NONBLOCK` only after `fstat` said regular.
 //!
 //! Files are replaced like systemd does: a temp file `O_EXCL` in the same directory, owner,
-//! mode and `security.*` attributes copied from the old file (a new one gets the
-//! directory's SELinux label), `fsync`, `renameat`, `fsync` of the
-//! directory. Nothing is written when the bytes are already right; a failure removes the
-//! temp file.
+//! mode and `security.*` attributes of the old file (a new one gets its mode and the
+//! directory's SELinux label), `fsync`, `renameat`; one `syncfs` after the last
+//! replacement ([`Root::sync`]) puts the renames on the disk. Nothing is written when the
+//! bytes are already right; a failure removes the temp file.
 
-use crate::os::file::{PATH_MAX, c_path, open_read, openat, read_all, statat, write_all};
+use crate::os::file::{PATH_MAX, c_path, open_read, openat, statat, write_all};
 use core::ffi::CStr;
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
-use rustix::fd::{AsFd, OwnedFd};
+use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags, XattrFlags};
 use rustix::io::Errno;
 
@@ -26,6 +26,27 @@ pub struct Root {
     fd: OwnedFd,
     /// `openat2` works here (decided on first use).
     openat2: core::cell::Cell<Option<bool>>,
+    /// Directories opened once and kept (`etc` first: nearly every file osconf reads or
+    /// writes is in it), by path. Only found ones: a missing one may be created later.
+    kept: [core::cell::OnceCell<(osconf::text::Str, OwnedFd)>; 4],
+    /// Fingerprints of directories found missing (stack detection asks for `usr/sbin/…`
+    /// again and again), forgotten when a directory is created.
+    missing: core::cell::Cell<[u64; 4]>,
+}
+
+/// A directory of the root: opened for one use, or a kept one.
+enum Dir<'a> {
+    Owned(OwnedFd),
+    Kept(BorrowedFd<'a>),
+}
+
+impl AsFd for Dir<'_> {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Dir::Owned(fd) => fd.as_fd(),
+            Dir::Kept(fd) => *fd,
+        }
+    }
 }
 
 /// The old file, as found before a replacement.
@@ -53,8 +74,9 @@ fn temp_name(name: &str) -> heapless::String<{ osconf::plan::PATH_MAX_REL + 16 }
 
 impl Root {
     pub fn open(path: &[u8]) -> Result<Root, Errno> {
-        let fd = openat(rustix::fs::CWD, path, OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        Ok(Root { fd, openat2: core::cell::Cell::new(None) })
+        // Not O_PATH: `syncfs` needs a real file descriptor.
+        let fd = openat(rustix::fs::CWD, path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
+        Ok(Root { fd, openat2: core::cell::Cell::new(None), kept: Default::default(), missing: Default::default() })
     }
 
     /// Forces the component walk (tests both lookup paths on a kernel that has openat2).
@@ -63,8 +85,43 @@ impl Root {
         self
     }
 
-    /// Opens directory `rel` (relative to the root, `""` for the root itself), confined.
-    fn dir(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+    /// Directory `rel` (relative to the root, `""` for the root itself), confined. The
+    /// first few found are kept (opened read-only, which serves every use).
+    fn dir(&self, rel: &str, flags: OFlags) -> Result<Dir<'_>, Errno> {
+        let key = osconf::conf::value::fnv1a(b"", rel.as_bytes());
+        let mut missing = self.missing.get();
+        if missing.contains(&key) {
+            return Err(Errno::NOENT);
+        }
+        let r = self.dir_found(rel, flags);
+        if let (Err(Errno::NOENT), Some(free)) = (&r, missing.iter_mut().find(|k| **k == 0)) {
+            *free = key;
+            self.missing.set(missing);
+        }
+        r
+    }
+
+    fn dir_found(&self, rel: &str, flags: OFlags) -> Result<Dir<'_>, Errno> {
+        for slot in &self.kept {
+            match slot.get() {
+                Some((path, fd)) if path == rel => return Ok(Dir::Kept(fd.as_fd())),
+                Some(_) => {}
+                None => {
+                    let mut path = osconf::text::Str::new();
+                    if path.push_str(rel).is_err() {
+                        break;
+                    }
+                    let fd = self.open_dir(rel, OFlags::RDONLY)?;
+                    let kept = slot.get_or_init(|| (path, fd));
+                    return Ok(Dir::Kept(kept.1.as_fd()));
+                }
+            }
+        }
+        self.open_dir(rel, flags).map(Dir::Owned)
+    }
+
+    /// Opens directory `rel`, confined.
+    fn open_dir(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
         let flags = flags | OFlags::DIRECTORY | OFlags::CLOEXEC;
         let rel_or_dot = if rel.is_empty() { "." } else { rel };
         if self.openat2.get() != Some(false) {
@@ -139,7 +196,7 @@ impl Root {
     /// Calls `f` with the name of each entry of directory `rel` (confined; absent: none).
     pub fn list(&self, rel: &str, f: &mut dyn FnMut(&str)) {
         if let Ok(dir) = self.dir(rel, OFlags::RDONLY) {
-            crate::os::sys::each_entry(&dir, f);
+            crate::os::sys::each_entry(dir.as_fd(), f);
         }
     }
 
@@ -161,12 +218,11 @@ impl Root {
         if let Err(e) = unlinked {
             return fail(Step::Rename, e);
         }
-        let _ = rustix::fs::fsync(&dir);
         Outcome::Removed
     }
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
-    fn open_old(dir: &OwnedFd, name: &str) -> Result<Option<Old>, Errno> {
+    fn open_old(dir: &Dir<'_>, name: &str) -> Result<Option<Old>, Errno> {
         let st = match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(None),
@@ -200,7 +256,7 @@ impl Root {
             Err(Errno::LOOP) => Existing::Symlink,
             Err(Errno::ISDIR | Errno::INVAL) => Existing::NotRegular,
             Err(_) => Existing::Unreadable,
-            Ok(Some(old)) => match read_all(old.fd.as_fd(), buf) {
+            Ok(Some(old)) => match read_sized(&old, buf) {
                 Ok(Some(n)) => Existing::Regular(buf.get(..n).unwrap_or(&[])),
                 Ok(None) => Existing::TooLarge,
                 Err(_) => Existing::Unreadable,
@@ -226,7 +282,7 @@ impl Root {
 
     /// Opens directory `rel`, creating missing components (mode 0755) — but never the
     /// first one: a root without `etc/` is not a root we configure (a wrong `--root`).
-    fn dir_creating(&self, rel: &str) -> Result<OwnedFd, Errno> {
+    fn dir_creating(&self, rel: &str) -> Result<Dir<'_>, Errno> {
         match self.dir(rel, OFlags::RDONLY) {
             Err(Errno::NOENT) => {}
             other => return other,
@@ -247,7 +303,7 @@ impl Root {
                     let made = c_path(comp.as_bytes(), &mut buf)
                         .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
                     match made {
-                        Ok(()) | Err(Errno::EXIST) => {}
+                        Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
                         Err(e) => return Err(e),
                     }
                 }
@@ -282,19 +338,31 @@ impl Root {
             Ok(tmp) => tmp,
             Err(e) => return fail(Step::Create, e),
         };
-        // A leftover from an interrupted run is ours (by its name): remove it first.
-        let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
-        let fd = match rustix::fs::openat(
-            &dir,
-            tmp,
-            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
-            Mode::from_raw_mode(0o600),
-        ) {
+        // The temp file starts with the final mode when no owner change follows (umask is
+        // 0, see main); else 0600 until `fill` has set owner and mode.
+        let mode = match &old {
+            Some(o) if (o.stat.st_uid, o.stat.st_gid) != (0, 0) || o.stat.st_mode & 0o7000 != 0 => 0o600,
+            Some(o) => o.stat.st_mode & 0o777,
+            None => new_mode,
+        };
+        let create = || {
+            rustix::fs::openat(
+                &dir,
+                tmp,
+                OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::from_raw_mode(mode),
+            )
+        };
+        // A leftover from an interrupted run is ours (by its name): removed, then again.
+        let fd = match create().or_else(|e| match e {
+            Errno::EXIST => rustix::fs::unlinkat(&dir, tmp, AtFlags::empty()).and_then(|()| create()),
+            e => Err(e),
+        }) {
             Ok(fd) => fd,
             Err(e) => return fail(Step::Create, e),
         };
         let mut name_buf = [0u8; PATH_MAX];
-        let result = fill(&dir, &fd, content, old.as_ref(), new_mode).and_then(|()| {
+        let result = fill(&dir, &fd, content, old.as_ref()).and_then(|()| {
             c_path(name.as_bytes(), &mut name_buf)
                 .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
                 .map_err(|e| (Step::Rename, e))
@@ -304,8 +372,7 @@ impl Root {
             let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
             return fail(step, e);
         }
-        // The rename is done; a failed directory fsync only weakens durability.
-        let _ = rustix::fs::fsync(&dir);
+        // The rename reaches the disk with the caller's `sync` (one `syncfs` for all).
         Outcome::Written { created: old.is_none() }
     }
 }
@@ -320,6 +387,23 @@ fn refusal(e: Errno) -> Outcome {
     }
 }
 
+/// Reads the old file's `st_size` bytes (`None`: more than `buf` holds). The size from
+/// `fstat` is trusted, which saves the read that would only see the end of the file:
+/// nothing else runs in the initramfs to change a file of the root meanwhile.
+fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
+    let Some(want) = usize::try_from(old.stat.st_size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
+    let mut n = 0;
+    while n < want {
+        match rustix::io::read(&old.fd, buf.get_mut(n..want).unwrap_or(&mut [])) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(Errno::INTR) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Some(n))
+}
+
 /// Whether the old file already holds exactly `content`.
 fn same(old: &Old, content: &[u8]) -> bool {
     if u64::try_from(content.len()).ok() != u64::try_from(old.stat.st_size).ok() {
@@ -327,7 +411,8 @@ fn same(old: &Old, content: &[u8]) -> bool {
     }
     let mut buf = [0u8; 4096];
     let mut off = 0usize;
-    loop {
+    // The sizes are equal: comparing up to that size is enough.
+    while off < content.len() {
         match rustix::io::pread(&old.fd, &mut buf, off as u64) {
             Ok(0) => return off == content.len(),
             Ok(n) => {
@@ -341,29 +426,26 @@ fn same(old: &Old, content: &[u8]) -> bool {
             Err(_) => return false,
         }
     }
+    true
 }
 
-/// Writes the temp file: content, owner, mode, SELinux label, fsync.
-fn fill(dir: &OwnedFd, fd: &OwnedFd, content: &[u8], old: Option<&Old>, new_mode: u32) -> Result<(), (Step, Errno)> {
+/// Writes the temp file: content, owner and mode (when not created with them), security
+/// attributes, fsync.
+fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
     write_all(fd.as_fd(), content).map_err(|e| (Step::Write, e))?;
-    let mode = match old {
+    match old {
         Some(old) => {
-            // chown first: it clears set-id bits that fchmod then restores.
-            rustix::fs::fchown(
-                fd,
-                Some(rustix::fs::Uid::from_raw(old.stat.st_uid)),
-                Some(rustix::fs::Gid::from_raw(old.stat.st_gid)),
-            )
-            .map_err(|e| (Step::Owner, e))?;
+            let (uid, gid, mode) = (old.stat.st_uid, old.stat.st_gid, old.stat.st_mode & 0o7777);
+            if (uid, gid) != (0, 0) || mode & 0o7000 != 0 {
+                // chown first: it clears set-id bits that fchmod then restores.
+                let owner = (Some(rustix::fs::Uid::from_raw(uid)), Some(rustix::fs::Gid::from_raw(gid)));
+                rustix::fs::fchown(fd, owner.0, owner.1).map_err(|e| (Step::Owner, e))?;
+                rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
+            }
             copy_security(&old.fd, fd, true);
-            old.stat.st_mode & 0o7777
         }
-        None => {
-            copy_security(dir, fd, false);
-            new_mode
-        }
-    };
-    rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
+        None => copy_security(dir, fd, false),
+    }
     rustix::fs::fsync(fd).map_err(|e| (Step::Sync, e))
 }
 
@@ -425,9 +507,14 @@ impl Root {
         Ok(Some(Remounted { flags }))
     }
 
+    /// `syncfs`: every replacement (its rename) on the disk.
+    pub fn sync(&self) {
+        let _ = rustix::fs::syncfs(&self.fd);
+    }
+
     /// Flushes the root and puts it back to read-only with its other flags.
     pub fn remount_ro(&self, path: &[u8], r: Remounted) -> Result<(), Errno> {
-        let _ = rustix::fs::syncfs(&self.fd);
+        self.sync();
         remount(path, r.flags | rustix::mount::MountFlags::RDONLY)
     }
 }

@@ -17,7 +17,7 @@ pub fn open_dir(sys: &OwnedFd, rel: &str) -> Option<OwnedFd> {
 /// Calls `f` with each entry name of `dir` except `.` and `..` (names that are not UTF-8
 /// or longer than 31 bytes are skipped: no kernel device has one).
 /// (`dyn`: one copy of the directory reader, however many callers.)
-pub fn each_entry(dir: &OwnedFd, f: &mut dyn FnMut(&str)) {
+pub fn each_entry(dir: rustix::fd::BorrowedFd<'_>, f: &mut dyn FnMut(&str)) {
     let mut buf = [MaybeUninit::<u8>::uninit(); 4096];
     let mut it = RawDir::new(dir, &mut buf);
     while let Some(Ok(entry)) = it.next() {
@@ -46,7 +46,7 @@ pub struct Iface {
 pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
     let mut out = heapless::Vec::new();
     let Some(dir) = open_dir(sys, "class/net") else { return out };
-    each_entry(&dir, &mut |name| {
+    each_entry(dir.as_fd(), &mut |name| {
         let mut path: heapless::String<48> = heapless::String::new();
         let _ = path.push_str(name);
         let _ = path.push_str("/address");
