@@ -32,8 +32,10 @@ shellcheck -s sh "${sh_glue[@]}"
 step shellcheck scripts/*.sh tests/vm/*.sh tests/consumers/*.sh .ci/run
 shellcheck -x scripts/*.sh tests/vm/*.sh tests/consumers/*.sh .ci/run
 
-step "cargo test (integration tests run the static release binary)"
-OSCONF_BIN=$PWD/$bin cargo test
+step "cargo build --features fault-injection (a separate test-only binary for tests/crash.rs)"
+cargo build --release --target $musl --features fault-injection --target-dir target/fault
+step "cargo test (integration tests run the static release binary; tests/crash.rs the fault-injection one)"
+OSCONF_BIN=$PWD/$bin OSCONF_FAULT_BIN=$PWD/target/fault/$musl/release/osconf cargo test
 
 step "network files read by their real consumers: bash tests/consumers/run.sh"
 bash tests/consumers/run.sh

@@ -95,6 +95,11 @@ unsafe extern "C" fn __libc_start_main(
 /// # Safety
 /// Called once by the C runtime with the process's `argc`/`argv`.
 pub unsafe extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) -> i32 {
+    // SAFETY: the environment follows `argv`'s NULL (the System V ABI's initial stack).
+    #[cfg(feature = "fault-injection")]
+    unsafe {
+        os::fault::init(argv.add(usize::try_from(argc).unwrap_or(0) + 1));
+    }
     os::log::ensure_std_fds();
     // Files are created with their final modes (see `os::root`), whatever umask the
     // initramfs left.

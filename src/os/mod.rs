@@ -9,6 +9,8 @@
 
 pub mod clock;
 pub mod drive;
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 pub mod file;
 pub mod log;
 pub mod root;

@@ -55,6 +55,15 @@ struct Old {
     stat: rustix::fs::Stat,
 }
 
+/// A fault point of the crash tests (see `os::fault`); nothing in other builds.
+#[inline(always)]
+fn fault(_name: &str) -> Result<(), Errno> {
+    #[cfg(feature = "fault-injection")]
+    return crate::os::fault::point(_name);
+    #[cfg(not(feature = "fault-injection"))]
+    Ok(())
+}
+
 /// Splits `etc/sysconfig/network` into (`etc/sysconfig`, `network`).
 fn split(rel: &str) -> (&str, &str) {
     match rel.bytes().rposition(|b| b == b'/') {
@@ -214,7 +223,9 @@ impl Root {
             Err(e) => return fail(Step::Existing, e),
         }
         let mut buf = [0u8; PATH_MAX];
-        let unlinked = c_path(name.as_bytes(), &mut buf).and_then(|c| rustix::fs::unlinkat(&dir, c, AtFlags::empty()));
+        let unlinked = fault("remove")
+            .and_then(|()| c_path(name.as_bytes(), &mut buf))
+            .and_then(|c| rustix::fs::unlinkat(&dir, c, AtFlags::empty()));
         if let Err(e) = unlinked {
             return fail(Step::Rename, e);
         }
@@ -354,7 +365,7 @@ impl Root {
             )
         };
         // A leftover from an interrupted run is ours (by its name): removed, then again.
-        let fd = match create().or_else(|e| match e {
+        let fd = match fault("create").and_then(|()| create()).or_else(|e| match e {
             Errno::EXIST => rustix::fs::unlinkat(&dir, tmp, AtFlags::empty()).and_then(|()| create()),
             e => Err(e),
         }) {
@@ -363,7 +374,8 @@ impl Root {
         };
         let mut name_buf = [0u8; PATH_MAX];
         let result = fill(&dir, &fd, content, old.as_ref()).and_then(|()| {
-            c_path(name.as_bytes(), &mut name_buf)
+            fault("rename")
+                .and_then(|()| c_path(name.as_bytes(), &mut name_buf))
                 .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
                 .map_err(|e| (Step::Rename, e))
         });
@@ -372,6 +384,8 @@ impl Root {
             let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
             return fail(step, e);
         }
+        // (After the rename the file is replaced: a fault here can only end the process.)
+        let _ = fault("renamed");
         // The rename reaches the disk with the caller's `sync` (one `syncfs` for all).
         Outcome::Written { created: old.is_none() }
     }
@@ -432,7 +446,7 @@ fn same(old: &Old, content: &[u8]) -> bool {
 /// Writes the temp file: content, owner and mode (when not created with them), security
 /// attributes, fsync.
 fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
-    write_all(fd.as_fd(), content).map_err(|e| (Step::Write, e))?;
+    fault("write").and_then(|()| write_all(fd.as_fd(), content)).map_err(|e| (Step::Write, e))?;
     match old {
         Some(old) => {
             let (uid, gid, mode) = (old.stat.st_uid, old.stat.st_gid, old.stat.st_mode & 0o7777);
@@ -446,7 +460,7 @@ fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Resul
         }
         None => copy_security(dir, fd, false),
     }
-    rustix::fs::fsync(fd).map_err(|e| (Step::Sync, e))
+    fault("fsync").and_then(|()| rustix::fs::fsync(fd)).map_err(|e| (Step::Sync, e))
 }
 
 /// Copies the `security.*` attributes of the old file (SELinux label, IMA/EVM,
@@ -509,7 +523,9 @@ impl Root {
 
     /// `syncfs`: every replacement (its rename) on the disk.
     pub fn sync(&self) {
-        let _ = rustix::fs::syncfs(&self.fd);
+        if fault("syncfs").is_ok() {
+            let _ = rustix::fs::syncfs(&self.fd);
+        }
     }
 
     /// Flushes the root and puts it back to read-only with its other flags.
