@@ -53,6 +53,9 @@ no-cd-initramfs-tools|initramfs-tools|the same through initramfs-tools
 disable|dracut-shell|osconf.disable on the kernel command line: nothing written
 disable-initramfs-tools|initramfs-tools|the same through initramfs-tools
 rw-root|dracut-shell|rw on the kernel command line: applied without a remount, / stays rw
+unreadable-cd|dracut-shell|a config-2 CD whose os.conf lies past the end of the medium: one line, boot completes, nothing written
+no-shadow|dracut-shell|a root without /etc/shadow: one line for it, everything else applied, boot completes
+second-boot|dracut-shell|boot, then root's password changed on the disk (as passwd would), boot again with the same CD: the user's hash stays, the network is applied again
 "
 
 # Scenarios that fail because of a known bug in osconf, with the reason: a
@@ -131,6 +134,21 @@ check_boot() {
         bad "/ not mounted $mode at init: ${line:-no line}"
     fi
     if e2fsck -fn "$d/root.img" >"$d/e2fsck.log" 2>&1; then ok "e2fsck -fn: clean"; else bad "e2fsck -fn: not clean (see $d/e2fsck.log)"; fi
+}
+
+# No password hash (nor its salt) on the console, in any scenario.
+check_no_secret() {
+    local h needle
+    for h in "$example_hash" "$(sed -n 's/^password=//p' "$repo/tests/vm/garbage.os.conf")"; do
+        # A crypt hash's salt (the part a log line could least hide), else the value.
+        needle=$(cut -s -d'$' -f3 <<<"$h")
+        needle=${needle:-$h}
+        if grep -qF -- "$needle" "$d"/console*.log; then
+            bad "the console shows a password hash or its salt"
+            return
+        fi
+    done
+    ok "no password hash on the console"
 }
 
 # With ro on the command line osconf says it remounted the root and put it
@@ -310,10 +328,52 @@ run_scenario() {
             check_log "osconf: disabled by osconf.disable on the kernel command line; nothing done"
             check_pristine
             ;;
+        unreadable-cd)
+            boot "$initrd" "$(cmdline)" -cdrom "$work/unreadable.iso"
+            check_boot "$ROOT_MODE"
+            check_log "osconf: cannot read os.conf from the config CD: read error on the CD or image (truncated?); nothing applied"
+            check_log_some "osconf: exited with 1; boot continues"
+            check_pristine
+            ;;
+        no-shadow)
+            debugfs -w -R "rm /etc/shadow" "$d/root.img" >/dev/null 2>&1
+            boot "$initrd" "$(cmdline)" -cdrom "$work/config.iso"
+            check_boot "$ROOT_MODE"
+            check_log "osconf: /etc/shadow does not exist; root password left unchanged"
+            check_log_some "osconf: exited with 1; boot continues"
+            check_absent /etc/shadow
+            check_file /etc/hostname "$want/configured/hostname"
+            check_file /etc/sysconfig/network-scripts/ifcfg-eth0 "$want/configured/ifcfg-eth0"
+            check_file /etc/resolv.conf "$want/configured/resolv.conf"
+            ;;
+        second-boot)
+            boot "$initrd" "$(cmdline)" -cdrom "$work/config.iso"
+            check_boot "$ROOT_MODE"
+            check_configured
+            # The user's own passwd and a DHCP ifcfg, written on the disk between boots.
+            # shellcheck disable=SC2016 # a crypt hash, not an expansion
+            local mine='$6$usersalt$usersOwnHashFromPasswd'
+            vm_dump "$d/root.img" /etc/shadow "$d/shadow.1"
+            sed "s|^root:[^:]*:|root:$mine:|" "$d/shadow.1" >"$d/shadow.user"
+            printf 'DEVICE=eth0\nBOOTPROTO=dhcp\n' >"$d/ifcfg.user"
+            debugfs -w -f - "$d/root.img" >/dev/null 2>&1 <<DEBUGFS
+rm /etc/shadow
+write $d/shadow.user /etc/shadow
+rm /etc/sysconfig/network-scripts/ifcfg-eth0
+write $d/ifcfg.user /etc/sysconfig/network-scripts/ifcfg-eth0
+DEBUGFS
+            mv "$d/console.log" "$d/console.1.log"
+            boot "$initrd" "$(cmdline)" -cdrom "$work/config.iso"
+            check_boot "$ROOT_MODE"
+            check_log "osconf: password: the CD's is the one applied on an earlier boot (/etc/osconf.state); the system's own is kept (osconf.force applies it again)"
+            check_file /etc/shadow "$d/shadow.user"
+            check_file /etc/sysconfig/network-scripts/ifcfg-eth0 "$want/configured/ifcfg-eth0"
+            ;;
         *)
             bad "no such scenario"
             ;;
     esac
+    check_no_secret
     t1=$(date +%s.%N)
     local secs
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
@@ -479,6 +539,11 @@ main() {
     vm_root_image "$stage" "$work/root.img" >/dev/null
     vm_iso "$repo/examples/os.conf" "$work/config.iso"
     vm_iso "$repo/tests/vm/garbage.os.conf" "$work/garbage.iso"
+    # The same CD cut off where os.conf's bytes start: the volume and its directories
+    # read fine, the file does not.
+    local off
+    off=$(grep -abo 'hostname=' "$work/config.iso" | head -n 1 | cut -d: -f1)
+    head -c $((off / 2048 * 2048)) "$work/config.iso" >"$work/unreadable.iso"
     build_expected
     vm_dracut_base
     local initrds
