@@ -76,7 +76,13 @@ vm_stage_root() {
     printf 'NETWORKING=yes\nHOSTNAME=localhost.localdomain\n' >"$d/etc/sysconfig/network"
     printf '%s\n' 'root:*:19700:0:99999:7:::' 'daemon:*:19700:0:99999:7:::' 'nobody:*:19700:0:99999:7:::' \
         >"$d/etc/shadow"
+    # Debian's owner and mode, and SELinux labels as a RHEL image carries them (mke2fs -d
+    # copies xattrs into the image): osconf must keep them on replaced files and give
+    # new files their directory's label.
     chmod 0640 "$d/etc/shadow"
+    chgrp 42 "$d/etc/shadow"
+    setfattr -n security.selinux -v system_u:object_r:shadow_t:s0 "$d/etc/shadow"
+    setfattr -n security.selinux -v system_u:object_r:net_conf_t:s0 "$d/etc/sysconfig/network-scripts"
     printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' >"$d/etc/passwd"
 
     cat >"$d/sbin/init" <<'EOF'

@@ -170,6 +170,26 @@ check_configured() {
     check_file /etc/sysconfig/network "$want/configured/network"
     check_file /etc/sysconfig/network-scripts/ifcfg-eth0 "$want/configured/ifcfg-eth0"
     check_shadow "$example_hash"
+    check_attrs
+}
+
+# Owner, mode and SELinux labels as staged (tests/vm/lib.sh), read back with debugfs.
+check_attrs() {
+    local st label
+    st=$(debugfs -R "stat /etc/shadow" "$d/root.img" 2>/dev/null)
+    if grep -qE 'Mode: +0640' <<<"$st" && grep -qE 'User: +0 +Group: +42 ' <<<"$st"; then
+        ok "/etc/shadow: mode 0640, root:42 kept"
+    else
+        bad "/etc/shadow: mode or owner changed: $(grep -E 'Mode|User' <<<"$st" | tr -s ' ')"
+    fi
+    for f in /etc/shadow:shadow_t /etc/sysconfig/network-scripts/ifcfg-eth0:net_conf_t; do
+        label=$(debugfs -R "ea_get ${f%%:*} security.selinux" "$d/root.img" 2>/dev/null)
+        if [[ $label == *"system_u:object_r:${f#*:}:s0"* ]]; then
+            ok "${f%%:*}: SELinux label ${f#*:}"
+        else
+            bad "${f%%:*}: SELinux label is not ${f#*:}: ${label:-none}"
+        fi
+    done
 }
 
 # check_shadow HASH: root's 2nd field is HASH, its 3rd today (guest clock ==
