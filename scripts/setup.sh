@@ -31,7 +31,9 @@ cd "$(dirname "$0")/.."
 # diffutils: the demo's diff.
 # attr (getfattr, setfattr): the xattr tests. strace, time, passwd (chpasswd):
 # scripts/bench.sh (syscall count, peak RSS, the vendor script).
-packages=(xorriso e2fsprogs shellcheck gcc libc6-dev diffutils attr strace time passwd)
+# inotify-tools (inotifywait): tests/hostile.rs watches the tree outside a hostile
+# root for any open, read or write while osconf runs.
+packages=(xorriso e2fsprogs shellcheck gcc libc6-dev diffutils attr strace time passwd inotify-tools)
 # The VM tests (tests/vm/run.sh): dracut-core, not dracut (which conflicts
 # with initramfs-tools); systemd for dracut's systemd module; busybox-static
 # for the test root; socat to talk QMP (the late CD); debootstrap for the
