@@ -24,8 +24,12 @@ pub enum Existing<'a> {
     Missing,
     Regular(&'a [u8]),
     Symlink,
-    /// A directory, FIFO, device, socket: never opened for writing.
+    /// A FIFO, device, socket: never opened for writing.
     NotRegular,
+    /// A directory.
+    Directory,
+    /// A directory on its path is a symlink the lookup refuses, or not a directory.
+    DirRefused,
     TooLarge,
     Unreadable,
 }
@@ -288,6 +292,8 @@ pub enum Skip {
     NoRootLine,
     /// The plan's buffer is full (files far larger than any real one).
     NoRoom,
+    /// A directory on its path is refused (see [`Existing::DirRefused`]).
+    DirRefused,
 }
 
 impl Skip {
@@ -296,7 +302,8 @@ impl Skip {
             Existing::Regular(_) => None,
             Existing::Missing => Some(Skip::Missing),
             Existing::Symlink => Some(Skip::Symlink),
-            Existing::NotRegular => Some(Skip::NotRegular),
+            Existing::NotRegular | Existing::Directory => Some(Skip::NotRegular),
+            Existing::DirRefused => Some(Skip::DirRefused),
             Existing::TooLarge => Some(Skip::TooLarge),
             Existing::Unreadable => Some(Skip::Unreadable),
         }
@@ -512,7 +519,7 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
         }),
         // Only RHEL-family roots have this file: its absence is normal, and on SUSE
         // the same path is a directory (wicked's configuration).
-        Existing::Missing | Existing::NotRegular => {}
+        Existing::Missing | Existing::Directory => {}
         other => plan.skipped(Target::SysconfigNetwork, other),
     }
     match (primary_nic, facts.hosts) {

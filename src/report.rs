@@ -199,10 +199,21 @@ fn skip_text(why: Skip) -> &'static str {
             "is larger than osconf edits; left alone|",
             "could not be read; left alone|",
             "has no line for root; left alone|",
-            "is too large to rewrite; left alone",
+            "is too large to rewrite; left alone|",
+            "a symbolic link or a non-directory on this path is refused; left alone",
         ),
         why as usize,
     )
+}
+
+/// `/<path> <why>`; for a refused directory, that directory is named (`/etc/sysconfig`
+/// for `/etc/sysconfig/network`): it, not the file, is what is wrong.
+fn skipped<W: uWrite + ?Sized>(w: &mut W, path: &str, why: Skip) -> Result<(), W::Error> {
+    if why == Skip::DirRefused {
+        let dir = path.rsplit_once('/').map_or(path, |(d, _)| d);
+        return say(w, "/{} (for /{}): {}", &[S(dir), S(path), S(skip_text(why))]);
+    }
+    say(w, "/{} {}", &[S(path), S(skip_text(why))])
 }
 
 fn target_path(t: Target) -> &'static str {
@@ -254,7 +265,7 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
             w.write_str(if dns_in_network { ", DNS is in the network config" } else { "; DNS not configured" })
         }
         Event::Skipped { target, why } => {
-            say(w, "/{} {}", &[S(target_path(target)), S(skip_text(why))])?;
+            skipped(w, target_path(target), why)?;
             if target == Target::Shadow {
                 w.write_str("; root password left unchanged")?;
             }
@@ -286,7 +297,7 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
         Outcome::Written { created: false } | Outcome::Removed => say(w, "updated /{}: ", &[path])?,
         Outcome::Unchanged => say(w, "/{} already up to date: ", &[path])?,
         Outcome::Planned => say(w, "would write /{}: ", &[path])?,
-        Outcome::LeftAlone(why) => return say(w, "/{} {}", &[path, S(skip_text(why))]),
+        Outcome::LeftAlone(why) => return skipped(w, edit.path.as_str(), why),
         Outcome::Failed { step, errno } => {
             say(w, "could not write /{} ({}: ", &[path, S(step.name())])?;
             errno_words(w, errno)?;
@@ -396,6 +407,10 @@ mod tests {
         assert_eq!(skip_text(Skip::Unreadable), "could not be read; left alone");
         assert_eq!(skip_text(Skip::NoRootLine), "has no line for root; left alone");
         assert_eq!(skip_text(Skip::NoRoom), "is too large to rewrite; left alone");
+        assert_eq!(
+            skip_text(Skip::DirRefused),
+            "a symbolic link or a non-directory on this path is refused; left alone"
+        );
         assert_eq!(errno_text(1), "operation not permitted");
         assert_eq!(errno_text(2), "no such file or directory");
         assert_eq!(errno_text(5), "I/O error");

@@ -977,37 +977,27 @@ fn the_watch_sees_a_careless_writer_and_nothing_inside_the_root() {
 }
 
 /// A directory on the path that the lookup refuses (the walk: any symlink; openat2: a
-/// loop, or a relative link climbing out of the root; both: a FIFO) is reported as if the
-/// file below it were the problem: with `/etc/sysconfig` → `../../../../etc/sysconfig`
-/// under `--resolve-walk`, the log says "/etc/sysconfig/network is a symbolic link (owned
-/// by another tool); left alone"; with `/etc` a symlink, "/etc/shadow is a symbolic link",
-/// "/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it)", or with `/etc`
-/// a FIFO "/etc/shadow could not be read"; no line names /etc or /etc/sysconfig. (`/etc`
-/// also exits 3, see the next bug.)
+/// loop, or a relative link climbing out of the root; both: a FIFO) is named in the line,
+/// not the file below it (once reported as "/etc/sysconfig/network is a symbolic link"
+/// when /etc/sysconfig was): "/etc/sysconfig (for /etc/sysconfig/network): a symbolic
+/// link or a non-directory on this path is refused; left alone", exit 1.
 #[test]
-#[ignore = "bug: a refused directory is reported as the file below it (\"/etc/sysconfig/network is a symbolic link\" when /etc/sysconfig is)"]
-fn bug_a_refused_directory_is_reported_as_the_file_below_it() {
+fn a_refused_directory_is_named_not_the_file_below_it() {
     check(&rows(), Some(Bug::DirAsFile));
 }
 
-/// A refused directory on the path of a file osconf writes makes the write a failure
-/// (exit 3, "could not write /etc/sysconfig/network-scripts/ifcfg-eth0 (directory:
-/// symbolic link refused, errno 40); network for eth0 not configured"), while the same
-/// symlink or FIFO at the file itself is "left alone" (exit 1), which is what the README's
-/// exit codes say for "a file that is a symlink or not a regular file". (tests/cli.rs
-/// `symlinks_in_the_root_cannot_redirect_writes` pins exit 3 today.)
+/// A refused directory on the path of a file osconf writes leaves the file alone (exit
+/// 1), as the same symlink or FIFO at the file itself does (it once failed the write:
+/// exit 3, "could not write … (directory: symbolic link refused, errno 40)").
 #[test]
-#[ignore = "bug: a symlinked or FIFO directory on a write path exits 3 (could not write), not 1 (left alone)"]
-fn bug_a_refused_directory_on_a_write_path_exits_3() {
+fn a_refused_directory_on_a_write_path_is_left_alone_exit_1() {
     check(&rows(), Some(Bug::DirExit3));
 }
 
-/// A FIFO at /etc/sysconfig/network is skipped without a word, exit 0 (a directory there
-/// is SUSE's and rightly silent; a FIFO is neither that nor a file: "is not a regular
-/// file; left alone", exit 1, as for every other file).
+/// A FIFO at /etc/sysconfig/network is "not a regular file; left alone", exit 1 (it was
+/// once skipped without a word, as a directory there — SUSE's — rightly is).
 #[test]
-#[ignore = "bug: a FIFO at /etc/sysconfig/network is skipped silently (exit 0, no line)"]
-fn bug_a_fifo_at_etc_sysconfig_network_is_skipped_silently() {
+fn a_fifo_at_etc_sysconfig_network_is_left_alone_with_a_line() {
     check(&rows(), Some(Bug::SysconfigFifo));
 }
 

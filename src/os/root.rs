@@ -215,7 +215,7 @@ impl Root {
         let fail = |step, e: Errno| Outcome::Failed { step, errno: e.raw_os_error() };
         let dir = match self.dir(d, OFlags::RDONLY) {
             Ok(dir) => dir,
-            Err(e) => return fail(Step::Directory, e),
+            Err(e) => return dir_refusal(e),
         };
         match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
@@ -259,13 +259,14 @@ impl Root {
         let dir = match self.dir(d, OFlags::PATH) {
             Ok(dir) => dir,
             Err(Errno::NOENT) => return Existing::Missing,
-            Err(Errno::LOOP) => return Existing::Symlink,
+            Err(Errno::LOOP | Errno::NOTDIR) => return Existing::DirRefused,
             Err(_) => return Existing::Unreadable,
         };
         match Self::open_old(&dir, name) {
             Ok(None) => Existing::Missing,
             Err(Errno::LOOP) => Existing::Symlink,
-            Err(Errno::ISDIR | Errno::INVAL) => Existing::NotRegular,
+            Err(Errno::ISDIR) => Existing::Directory,
+            Err(Errno::INVAL) => Existing::NotRegular,
             Err(_) => Existing::Unreadable,
             Ok(Some(old)) => match read_sized(&old, buf) {
                 Ok(Some(n)) => Existing::Regular(buf.get(..n).unwrap_or(&[])),
@@ -281,7 +282,7 @@ impl Root {
         let dir = match self.dir(d, OFlags::PATH) {
             Ok(dir) => dir,
             Err(Errno::NOENT) => return Outcome::Failed { step: Step::Directory, errno: Errno::NOENT.raw_os_error() },
-            Err(e) => return Outcome::Failed { step: Step::Directory, errno: e.raw_os_error() },
+            Err(e) => return dir_refusal(e),
         };
         match Self::open_old(&dir, name) {
             Ok(None) => Outcome::Planned,
@@ -333,7 +334,7 @@ impl Root {
         // O_RDONLY, not O_PATH: the directory is fsync'ed after the rename.
         let dir = match if make_dirs { self.dir_creating(d) } else { self.dir(d, OFlags::RDONLY) } {
             Ok(dir) => dir,
-            Err(e) => return fail(Step::Directory, e),
+            Err(e) => return dir_refusal(e),
         };
         let old = match Self::open_old(&dir, name) {
             Ok(old) => old,
@@ -388,6 +389,15 @@ impl Root {
         let _ = fault("renamed");
         // The rename reaches the disk with the caller's `sync` (one `syncfs` for all).
         Outcome::Written { created: old.is_none() }
+    }
+}
+
+/// What an error opening a file's directory means: a symlink the lookup refuses, or a
+/// non-directory, on the path is left to its owner; anything else is a failure.
+fn dir_refusal(e: Errno) -> Outcome {
+    match e {
+        Errno::LOOP | Errno::NOTDIR => Outcome::LeftAlone(Skip::DirRefused),
+        e => Outcome::Failed { step: Step::Directory, errno: e.raw_os_error() },
     }
 }
 
