@@ -61,7 +61,8 @@ impl Key {
             Some(2) => Key::DnsNameserver,
             Some(_) => Key::InstanceId,
             None => {
-                let rest = k.strip_prefix(b"eth")?;
+                // A slice, not an array: `strip_prefix` is one copy per array length.
+                let rest = k.strip_prefix(b"eth".as_slice())?;
                 let (&digit, rest) = rest.split_first()?;
                 let rest = rest.strip_prefix(b"_")?;
                 let n = digit.checked_sub(b'0').filter(|n| usize::from(*n) < MAX_NICS)?;
@@ -273,7 +274,7 @@ fn sort_by_line(notes: &mut [Note]) {
 }
 
 fn looks_like_nic_key(k: &[u8]) -> bool {
-    k.strip_prefix(b"eth").and_then(|r| r.first()).is_some_and(u8::is_ascii_digit)
+    k.strip_prefix(b"eth".as_slice()).and_then(|r| r.first()).is_some_and(u8::is_ascii_digit)
 }
 
 fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
