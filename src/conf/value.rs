@@ -394,18 +394,17 @@ impl Mac {
         if sep != b':' && sep != b'-' {
             return Err(Invalid::NotMac);
         }
+        // Seventeen bytes: two hex digits, then the separator, six times (none at the end).
         let mut mac = [0u8; 6];
-        for (i, chunk) in raw.chunks(3).enumerate() {
-            let (hi, lo) = match chunk {
-                [h, l] | [h, l, _] => (hex(*h)?, hex(*l)?),
-                _ => return Err(Invalid::NotMac),
-            };
-            if let Some(&s) = chunk.get(2) {
-                if s != sep {
+        for (i, &b) in raw.iter().enumerate() {
+            if i % 3 == 2 {
+                if b != sep {
                     return Err(Invalid::NotMac);
                 }
+                continue;
             }
-            *mac.get_mut(i).ok_or(Invalid::NotMac)? = hi << 4 | lo;
+            let m = mac.get_mut(i / 3).ok_or(Invalid::NotMac)?;
+            *m = *m << 4 | hex(b)?;
         }
         if mac == [0; 6] || mac[0] & 1 == 1 {
             // all-zero, or a multicast/broadcast address: no NIC has it.
@@ -433,12 +432,7 @@ impl Mac {
 }
 
 fn hex(b: u8) -> Result<u8, Invalid> {
-    match b {
-        b'0'..=b'9' => Ok(b - b'0'),
-        b'a'..=b'f' => Ok(b - b'a' + 10),
-        b'A'..=b'F' => Ok(b - b'A' + 10),
-        _ => Err(Invalid::NotMac),
-    }
+    char::from(b).to_digit(16).map(|d| d as u8).ok_or(Invalid::NotMac)
 }
 
 /// One lowercase hex digit, as a `&str` (written with `write_str`: `write_char` would
