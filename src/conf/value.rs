@@ -265,6 +265,16 @@ pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
     h
 }
 
+/// A decimal number of one to three digits without a leading zero (the form of a dotted
+/// quad's octet and of a prefix length); `None` for anything else.
+fn decimal(p: &[u8]) -> Option<u16> {
+    let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
+    if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(p.iter().fold(0, |acc, d| acc * 10 + u16::from(d - b'0')))
+}
+
 /// An IPv4 address, parsed by `core::net` (which refuses leading zeros, so `010.1.1.1`
 /// is an error, not an octal surprise).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -280,12 +290,7 @@ impl Ipv4 {
         let mut octets = [0u8; 4];
         let mut parts = fields(raw, b'.');
         for o in octets.iter_mut() {
-            let p = parts.next().ok_or(Invalid::NotIpv4)?;
-            let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
-            if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
-                return Err(Invalid::NotIpv4);
-            }
-            let n = p.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+            let n = parts.next().and_then(decimal).ok_or(Invalid::NotIpv4)?;
             *o = u8::try_from(n).map_err(|_| Invalid::NotIpv4)?;
         }
         if parts.next().is_some() {
@@ -339,23 +344,19 @@ impl Prefix {
             return Err(Invalid::Empty);
         }
         let digits = raw.strip_prefix(b"/").unwrap_or(raw);
-        if !digits.is_empty() && digits.len() <= 2 && digits.iter().all(u8::is_ascii_digit) {
-            if digits.len() == 2 && digits.first() == Some(&b'0') {
-                return Err(Invalid::NotNetmask);
+        let len = match decimal(digits) {
+            Some(len) => len,
+            None if digits.len() == raw.len() => {
+                let m = Ipv4::parse(raw).map_err(|_| Invalid::NotNetmask)?.to_u32();
+                // Contiguous: the ones are all at the top.
+                if m.checked_shl(m.leading_ones()).unwrap_or(0) != 0 {
+                    return Err(Invalid::NotNetmask);
+                }
+                m.leading_ones() as u16
             }
-            let n = digits.iter().fold(0u8, |acc, d| acc * 10 + (d - b'0'));
-            return Prefix::new(n).ok_or(Invalid::NotNetmask);
-        }
-        if digits.len() != raw.len() {
-            return Err(Invalid::NotNetmask);
-        }
-        let m = Ipv4::parse(raw).map_err(|_| Invalid::NotNetmask)?.to_u32();
-        let len = m.leading_ones();
-        // Contiguous: the ones are all at the top.
-        if m.checked_shl(len).unwrap_or(0) != 0 {
-            return Err(Invalid::NotNetmask);
-        }
-        Prefix::new(len as u8).ok_or(Invalid::NotNetmask)
+            None => return Err(Invalid::NotNetmask),
+        };
+        u8::try_from(len).ok().and_then(Prefix::new).ok_or(Invalid::NotNetmask)
     }
 
     pub fn bits(self) -> u8 {
