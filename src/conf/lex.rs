@@ -98,6 +98,8 @@ pub fn line<'a>(raw: &'a [u8], value: &mut Vec<u8, LINE_MAX>) -> Line<'a> {
     }
 }
 
+/// (Out of line, like `conf::finish`: measured 120 bytes smaller for the two.)
+#[inline(never)]
 fn unquote(rest: &[u8], starts_blank: bool, value: &mut Vec<u8, LINE_MAX>) -> Result<(), LineError> {
     // `keep`: the value's length without trailing blanks of bare text (quoted or escaped
     // blanks are never trimmed).
