@@ -476,8 +476,15 @@ impl DnsList {
     pub fn parse(raw: &[u8]) -> Result<(DnsList, DnsDropped), Invalid> {
         let mut list = DnsList::default();
         let mut dropped = DnsDropped::default();
-        let tokens = raw.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|t| !t.is_empty());
-        for (i, tok) in tokens.enumerate() {
+        // Tokens between runs of separators (blanks, `,`), numbered from 0.
+        let is_sep = |b: &u8| b.is_ascii_whitespace() || *b == b',';
+        let mut rest = raw;
+        let mut i = 0;
+        while let Some(start) = rest.iter().position(|b| !is_sep(b)) {
+            let from = rest.get(start..).unwrap_or(&[]);
+            let end = from.iter().position(is_sep).unwrap_or(from.len());
+            let tok = from.get(..end).unwrap_or(&[]);
+            rest = from.get(end..).unwrap_or(&[]);
             match Ipv4::parse_unicast(tok) {
                 Ok(a) if list.0.contains(&a) => dropped.duplicates += 1,
                 Ok(a) => {
@@ -492,6 +499,7 @@ impl DnsList {
                     dropped.bad = dropped.bad.saturating_add(1);
                 }
             }
+            i += 1;
         }
         if list.0.is_empty() {
             return Err(if dropped.bad == 0 { Invalid::Empty } else { Invalid::NoDnsServer });
