@@ -220,8 +220,11 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
     match *e {
         Event::Format { format, because: Some(paths) } => {
             say(w, "network: writing {} config (the root has ", &[S(format_name(format))])?;
-            for (i, p) in paths.iter().enumerate() {
-                say(w, "{}/{}", &[S(if i == 0 { "" } else { " and " }), S(p)])?;
+            let mut sep = "/";
+            for p in paths {
+                w.write_str(sep)?;
+                w.write_str(p)?;
+                sep = " and /";
             }
             w.write_str(")")
         }
