@@ -23,10 +23,13 @@ pub enum NicKey {
 
 impl NicKey {
     pub fn suffix(self) -> &'static str {
-        crate::text::nth(concat!("ip_addr|", "mac_addr|", "netmask|", "gateway",), self as usize)
+        crate::text::nth(NIC_KEY_NAMES, self as usize)
     }
     const ALL: [NicKey; 4] = [NicKey::IpAddr, NicKey::MacAddr, NicKey::Netmask, NicKey::Gateway];
 }
+
+/// The per-NIC key suffixes, in [`NicKey`]'s order.
+const NIC_KEY_NAMES: &str = "ip_addr|mac_addr|netmask|gateway";
 
 /// A key osconf understands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +69,7 @@ impl Key {
                 let (&digit, rest) = rest.split_first()?;
                 let rest = rest.strip_prefix(b"_")?;
                 let n = digit.checked_sub(b'0').filter(|n| usize::from(*n) < MAX_NICS)?;
-                let nk = NicKey::ALL.into_iter().find(|nk| nk.suffix().as_bytes() == rest)?;
+                let nk = *NicKey::ALL.get(crate::text::index_of(rest, NIC_KEY_NAMES.as_bytes())?)?;
                 Key::Nic(n, nk)
             }
         })
