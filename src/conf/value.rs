@@ -258,9 +258,11 @@ impl Drop for CryptHash {
 /// FNV-1a over `key` then `data`.
 pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key.iter().chain(data) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    for part in [key, data] {
+        for &b in part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
     }
     h
 }
