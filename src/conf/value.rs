@@ -350,8 +350,8 @@ impl Prefix {
             Some(len) => len,
             None if digits.len() == raw.len() => {
                 let m = Ipv4::parse(raw).map_err(|_| Invalid::NotNetmask)?.to_u32();
-                // Contiguous: the ones are all at the top.
-                if m.checked_shl(m.leading_ones()).unwrap_or(0) != 0 {
+                // Contiguous: the ones are all at the top, the zeros all at the bottom.
+                if m.leading_ones() + m.trailing_zeros() != 32 {
                     return Err(Invalid::NotNetmask);
                 }
                 m.leading_ones() as u16
@@ -366,7 +366,8 @@ impl Prefix {
     }
 
     pub fn mask(self) -> u32 {
-        u32::MAX.checked_shl(32 - u32::from(self.0)).unwrap_or(0)
+        // The top `bits` ones (a u64 shift: 32 is not a valid shift of a u32).
+        (u64::MAX << (32 - u32::from(self.0))) as u32
     }
 
     pub fn netmask(self) -> Ipv4 {
