@@ -234,8 +234,9 @@ pub fn parse(data: &[u8]) -> Parsed {
     let mut out = Parsed::default();
     let mut slots: [Option<Raw>; SLOTS] = [const { None }; SLOTS];
     let mut value: Vec<u8, LINE_MAX> = Vec::new();
-    for (i, raw) in crate::text::lines(data).enumerate() {
-        let line = u16::try_from(i + 1).unwrap_or(u16::MAX);
+    let mut line: u16 = 0;
+    for raw in crate::text::lines(data) {
+        line = line.saturating_add(1);
         let (key, syntax) = match lex::line(raw, &mut value) {
             lex::Line::Nothing => continue,
             lex::Line::Assignment { key } => (key, None),
