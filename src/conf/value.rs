@@ -160,8 +160,13 @@ impl core::fmt::Debug for CryptHash {
 /// The crypt(3) salt/hash alphabet, in its order (`./0-9A-Za-z`).
 const CRYPT64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// `b`'s position in [`CRYPT64`], if it is one of its characters.
+fn crypt64_index(b: u8) -> Option<usize> {
+    CRYPT64.iter().position(|&x| x == b)
+}
+
 fn is_crypt64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'.' || b == b'/'
+    crypt64_index(b).is_some()
 }
 
 impl CryptHash {
@@ -219,7 +224,7 @@ fn crypt_shape(raw: &[u8]) -> bool {
     let Some(rest) = raw.strip_prefix(b"$") else {
         // DES: 2 salt + 11 hash characters; the last one carries 4 bits, so it is one of
         // the 16 characters whose index in the alphabet is a multiple of 4.
-        let last_ok = raw.last().is_some_and(|&c| CRYPT64.iter().position(|&x| x == c).is_some_and(|i| i % 4 == 0));
+        let last_ok = raw.last().and_then(|&c| crypt64_index(c)).is_some_and(|i| i % 4 == 0);
         return raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)) && last_ok;
     };
     let mut fields = fields(rest, b'$');
