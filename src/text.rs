@@ -316,13 +316,19 @@ pub const STR_MAX: usize = 96;
 /// A short text built from bytes by [`utf8_into`] (planned paths, directory entry names).
 pub type Str = heapless::String<STR_MAX>;
 
+/// `s.push(c)` through heapless's capacity-free view of the string: one copy of `push`
+/// (and of its UTF-8 encoding) for every capacity, where `String<N>::push` is one per `N`.
+pub fn push<const CAP: usize>(s: &mut heapless::String<CAP>, c: char) -> Result<(), heapless::CapacityError> {
+    s.as_mut_view().push(c)
+}
+
 /// `s` copied into `out` character by character, when `s` is UTF-8 and fits; `false`
 /// otherwise (`out` then holds a prefix, to be discarded).
 /// (One capacity, [`STR_MAX`]: one copy of this and of `String::push`.)
 pub fn utf8_into(s: &[u8], out: &mut Str) -> bool {
     let mut s = s;
     while let Some((c, n)) = next_char(s) {
-        if out.push(c).is_err() {
+        if push(out, c).is_err() {
             return false;
         }
         s = s.get(n..).unwrap_or(&[]);

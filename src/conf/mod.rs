@@ -290,7 +290,7 @@ fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
         if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
             return Err(Invalid::BadChar);
         }
-        s.push(b as char).map_err(|_| Invalid::TooLong)?;
+        crate::text::push(&mut s, b as char).map_err(|_| Invalid::TooLong)?;
     }
     Ok(s)
 }

@@ -105,7 +105,7 @@ impl Hostname {
                 b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' => b as char,
                 _ => return Err(Invalid::BadChar),
             };
-            out.push(c).map_err(|_| Invalid::TooLong)?;
+            crate::text::push(&mut out, c).map_err(|_| Invalid::TooLong)?;
         }
         for label in fields(out.as_bytes(), b'.') {
             let ok = !label.is_empty()
@@ -193,7 +193,7 @@ impl CryptHash {
         let mut s = String::new();
         // Checked to be ASCII and within HASH_MAX above.
         for &b in raw {
-            s.push(b as char).map_err(|_| Invalid::TooLong)?;
+            crate::text::push(&mut s, b as char).map_err(|_| Invalid::TooLong)?;
         }
         Ok(CryptHash(s))
     }
@@ -253,7 +253,7 @@ impl Drop for CryptHash {
         let n = self.0.len();
         self.0.clear();
         for _ in 0..n {
-            let _ = self.0.push('\0');
+            let _ = crate::text::push(&mut self.0, '\0');
         }
         self.0.clear();
         core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
