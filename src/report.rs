@@ -126,14 +126,15 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
             let host = config.hostname.as_ref().map_or("", |h| h.as_str());
             say(w, "{} (line {}): written as {}", &[K(Key::Hostname), N(line), S(host)])?;
             let mut sep = " (";
-            for (on, what) in [
-                (ch.underscores, "'_' became '-', which systemd requires"),
-                (ch.trailing_dot, "trailing '.' dropped"),
-                (ch.cut_to_first_label, "longer than 64 bytes, first label kept"),
-            ] {
+            let what = concat!(
+                "'_' became '-', which systemd requires|",
+                "trailing '.' dropped|",
+                "longer than 64 bytes, first label kept",
+            );
+            for (i, on) in [ch.underscores, ch.trailing_dot, ch.cut_to_first_label].into_iter().enumerate() {
                 if on {
                     w.write_str(sep)?;
-                    w.write_str(what)?;
+                    w.write_str(crate::text::nth(what, i))?;
                     sep = "; ";
                 }
             }
@@ -230,8 +231,11 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
     match *e {
         Event::Format { format, because: Some(paths) } => {
             say(w, "network: writing {} config (the root has ", &[S(format_name(format))])?;
-            for (i, p) in paths.iter().enumerate() {
-                say(w, "{}/{}", &[S(if i == 0 { "" } else { " and " }), S(p)])?;
+            let mut sep = "/";
+            for p in paths {
+                w.write_str(sep)?;
+                w.write_str(p)?;
+                sep = " and /";
             }
             w.write_str(")")
         }

@@ -158,8 +158,23 @@ pub fn replace_lines(
 
 /// Splits `data` into lines, each *with* its terminating `\n` when it has one, so that
 /// concatenating the pieces gives back `data` exactly.
-pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
-    data.split_inclusive(|&b| b == b'\n')
+/// (`data.split_inclusive(|&b| b == b'\n')` gives the same pieces; this is smaller.)
+pub fn lines(data: &[u8]) -> Lines<'_> {
+    Lines(data)
+}
+
+/// See [`lines`].
+pub struct Lines<'a>(&'a [u8]);
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let s = self.0;
+        let end = s.iter().position(|&b| b == b'\n').map_or(s.len(), |i| i + 1);
+        self.0 = s.get(end..).unwrap_or(&[]);
+        s.get(..end).filter(|l| !l.is_empty())
+    }
 }
 
 /// A line without its trailing `\n` or `\r\n`.
@@ -303,13 +318,19 @@ pub const STR_MAX: usize = 96;
 /// A short text built from bytes by [`utf8_into`] (planned paths, directory entry names).
 pub type Str = heapless::String<STR_MAX>;
 
+/// `s.push(c)` through heapless's capacity-free view of the string: one copy of `push`
+/// (and of its UTF-8 encoding) for every capacity, where `String<N>::push` is one per `N`.
+pub fn push<const CAP: usize>(s: &mut heapless::String<CAP>, c: char) -> Result<(), heapless::CapacityError> {
+    s.as_mut_view().push(c)
+}
+
 /// `s` copied into `out` character by character, when `s` is UTF-8 and fits; `false`
 /// otherwise (`out` then holds a prefix, to be discarded).
 /// (One capacity, [`STR_MAX`]: one copy of this and of `String::push`.)
 pub fn utf8_into(s: &[u8], out: &mut Str) -> bool {
     let mut s = s;
     while let Some((c, n)) = next_char(s) {
-        if out.push(c).is_err() {
+        if push(out, c).is_err() {
             return false;
         }
         s = s.get(n..).unwrap_or(&[]);
@@ -413,6 +434,14 @@ mod tests {
         assert_eq!(index_of(b"", b"a|b"), None);
         assert_eq!(index_of(b"a|b", b"a|b"), None);
         assert_eq!((nth("x|yz|", 1), nth("x|yz|", 2), nth("x|yz|", 3), nth("x", 0)), ("yz", "", "", "x"));
+    }
+
+    #[test]
+    fn lines_split_as_core_does() {
+        for s in [&b""[..], b"\n", b"a", b"a\n", b"a\nb", b"\n\nx\r\n", b"a\n\n"] {
+            let want: std::vec::Vec<&[u8]> = s.split_inclusive(|&b| b == b'\n').collect();
+            assert_eq!(lines(s).collect::<std::vec::Vec<_>>(), want, "case {s:?}");
+        }
     }
 
     #[test]

@@ -68,7 +68,8 @@ fn is_key(k: &[u8]) -> bool {
 pub fn line<'a>(raw: &'a [u8], value: &mut Vec<u8, LINE_MAX>) -> Line<'a> {
     value.clear();
     let raw = chomp(raw);
-    let raw = raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw);
+    // A slice, not an array: `strip_prefix` is one copy per array length.
+    let raw = raw.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(raw);
     // Leading blanks only: trailing ones belong to the value's lexing (`a\\ ` keeps its blank).
     let text = trim_start_blanks(raw);
     if text.is_empty() || text.first() == Some(&b'#') {
@@ -97,6 +98,8 @@ pub fn line<'a>(raw: &'a [u8], value: &mut Vec<u8, LINE_MAX>) -> Line<'a> {
     }
 }
 
+/// (Out of line, like `conf::finish`: measured 120 bytes smaller for the two.)
+#[inline(never)]
 fn unquote(rest: &[u8], starts_blank: bool, value: &mut Vec<u8, LINE_MAX>) -> Result<(), LineError> {
     // `keep`: the value's length without trailing blanks of bare text (quoted or escaped
     // blanks are never trimmed).

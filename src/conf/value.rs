@@ -105,7 +105,7 @@ impl Hostname {
                 b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'.' => b as char,
                 _ => return Err(Invalid::BadChar),
             };
-            out.push(c).map_err(|_| Invalid::TooLong)?;
+            crate::text::push(&mut out, c).map_err(|_| Invalid::TooLong)?;
         }
         for label in fields(out.as_bytes(), b'.') {
             let ok = !label.is_empty()
@@ -132,8 +132,10 @@ impl Hostname {
         self.0.get(..end).unwrap_or(&self.0)
     }
 
+    /// Has a dot: more than its short name. (Not `contains(&b'.')`: `core`'s byte search
+    /// is a word-at-a-time loop, several times the code of this.)
     pub fn is_fqdn(&self) -> bool {
-        self.0.as_bytes().contains(&b'.')
+        self.short().len() < self.0.len()
     }
 }
 
@@ -158,8 +160,13 @@ impl core::fmt::Debug for CryptHash {
 /// The crypt(3) salt/hash alphabet, in its order (`./0-9A-Za-z`).
 const CRYPT64: &[u8; 64] = b"./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
+/// `b`'s position in [`CRYPT64`], if it is one of its characters.
+fn crypt64_index(b: u8) -> Option<usize> {
+    CRYPT64.iter().position(|&x| x == b)
+}
+
 fn is_crypt64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'.' || b == b'/'
+    crypt64_index(b).is_some()
 }
 
 impl CryptHash {
@@ -186,7 +193,7 @@ impl CryptHash {
         let mut s = String::new();
         // Checked to be ASCII and within HASH_MAX above.
         for &b in raw {
-            s.push(b as char).map_err(|_| Invalid::TooLong)?;
+            crate::text::push(&mut s, b as char).map_err(|_| Invalid::TooLong)?;
         }
         Ok(CryptHash(s))
     }
@@ -217,7 +224,7 @@ fn crypt_shape(raw: &[u8]) -> bool {
     let Some(rest) = raw.strip_prefix(b"$") else {
         // DES: 2 salt + 11 hash characters; the last one carries 4 bits, so it is one of
         // the 16 characters whose index in the alphabet is a multiple of 4.
-        let last_ok = raw.last().is_some_and(|&c| CRYPT64.iter().position(|&x| x == c).is_some_and(|i| i % 4 == 0));
+        let last_ok = raw.last().and_then(|&c| crypt64_index(c)).is_some_and(|i| i % 4 == 0);
         return raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)) && last_ok;
     };
     let mut fields = fields(rest, b'$');
@@ -246,7 +253,7 @@ impl Drop for CryptHash {
         let n = self.0.len();
         self.0.clear();
         for _ in 0..n {
-            let _ = self.0.push('\0');
+            let _ = crate::text::push(&mut self.0, '\0');
         }
         self.0.clear();
         core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
@@ -256,11 +263,23 @@ impl Drop for CryptHash {
 /// FNV-1a over `key` then `data`.
 pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key.iter().chain(data) {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    for part in [key, data] {
+        for &b in part {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
     }
     h
+}
+
+/// A decimal number of one to three digits without a leading zero (the form of a dotted
+/// quad's octet and of a prefix length); `None` for anything else.
+fn decimal(p: &[u8]) -> Option<u16> {
+    let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
+    if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(p.iter().fold(0, |acc, d| acc * 10 + u16::from(d - b'0')))
 }
 
 /// An IPv4 address, parsed by `core::net` (which refuses leading zeros, so `010.1.1.1`
@@ -278,12 +297,7 @@ impl Ipv4 {
         let mut octets = [0u8; 4];
         let mut parts = fields(raw, b'.');
         for o in octets.iter_mut() {
-            let p = parts.next().ok_or(Invalid::NotIpv4)?;
-            let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
-            if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
-                return Err(Invalid::NotIpv4);
-            }
-            let n = p.iter().fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+            let n = parts.next().and_then(decimal).ok_or(Invalid::NotIpv4)?;
             *o = u8::try_from(n).map_err(|_| Invalid::NotIpv4)?;
         }
         if parts.next().is_some() {
@@ -337,23 +351,19 @@ impl Prefix {
             return Err(Invalid::Empty);
         }
         let digits = raw.strip_prefix(b"/").unwrap_or(raw);
-        if !digits.is_empty() && digits.len() <= 2 && digits.iter().all(u8::is_ascii_digit) {
-            if digits.len() == 2 && digits.first() == Some(&b'0') {
-                return Err(Invalid::NotNetmask);
+        let len = match decimal(digits) {
+            Some(len) => len,
+            None if digits.len() == raw.len() => {
+                let m = Ipv4::parse(raw).map_err(|_| Invalid::NotNetmask)?.to_u32();
+                // Contiguous: the ones are all at the top, the zeros all at the bottom.
+                if m.leading_ones() + m.trailing_zeros() != 32 {
+                    return Err(Invalid::NotNetmask);
+                }
+                m.leading_ones() as u16
             }
-            let n = digits.iter().fold(0u8, |acc, d| acc * 10 + (d - b'0'));
-            return Prefix::new(n).ok_or(Invalid::NotNetmask);
-        }
-        if digits.len() != raw.len() {
-            return Err(Invalid::NotNetmask);
-        }
-        let m = Ipv4::parse(raw).map_err(|_| Invalid::NotNetmask)?.to_u32();
-        let len = m.leading_ones();
-        // Contiguous: the ones are all at the top.
-        if m.checked_shl(len).unwrap_or(0) != 0 {
-            return Err(Invalid::NotNetmask);
-        }
-        Prefix::new(len as u8).ok_or(Invalid::NotNetmask)
+            None => return Err(Invalid::NotNetmask),
+        };
+        u8::try_from(len).ok().and_then(Prefix::new).ok_or(Invalid::NotNetmask)
     }
 
     pub fn bits(self) -> u8 {
@@ -361,7 +371,8 @@ impl Prefix {
     }
 
     pub fn mask(self) -> u32 {
-        u32::MAX.checked_shl(32 - u32::from(self.0)).unwrap_or(0)
+        // The top `bits` ones (a u64 shift: 32 is not a valid shift of a u32).
+        (u64::MAX << (32 - u32::from(self.0))) as u32
     }
 
     pub fn netmask(self) -> Ipv4 {
@@ -392,18 +403,17 @@ impl Mac {
         if sep != b':' && sep != b'-' {
             return Err(Invalid::NotMac);
         }
+        // Seventeen bytes: two hex digits, then the separator, six times (none at the end).
         let mut mac = [0u8; 6];
-        for (i, chunk) in raw.chunks(3).enumerate() {
-            let (hi, lo) = match chunk {
-                [h, l] | [h, l, _] => (hex(*h)?, hex(*l)?),
-                _ => return Err(Invalid::NotMac),
-            };
-            if let Some(&s) = chunk.get(2) {
-                if s != sep {
+        for (i, &b) in raw.iter().enumerate() {
+            if i % 3 == 2 {
+                if b != sep {
                     return Err(Invalid::NotMac);
                 }
+                continue;
             }
-            *mac.get_mut(i).ok_or(Invalid::NotMac)? = hi << 4 | lo;
+            let m = mac.get_mut(i / 3).ok_or(Invalid::NotMac)?;
+            *m = *m << 4 | hex(b)?;
         }
         if mac == [0; 6] || mac[0] & 1 == 1 {
             // all-zero, or a multicast/broadcast address: no NIC has it.
@@ -431,12 +441,7 @@ impl Mac {
 }
 
 fn hex(b: u8) -> Result<u8, Invalid> {
-    match b {
-        b'0'..=b'9' => Ok(b - b'0'),
-        b'a'..=b'f' => Ok(b - b'a' + 10),
-        b'A'..=b'F' => Ok(b - b'A' + 10),
-        _ => Err(Invalid::NotMac),
-    }
+    char::from(b).to_digit(16).map(|d| d as u8).ok_or(Invalid::NotMac)
 }
 
 /// One lowercase hex digit, as a `&str` (written with `write_str`: `write_char` would
@@ -479,8 +484,15 @@ impl DnsList {
     pub fn parse(raw: &[u8]) -> Result<(DnsList, DnsDropped), Invalid> {
         let mut list = DnsList::default();
         let mut dropped = DnsDropped::default();
-        let tokens = raw.split(|b| b.is_ascii_whitespace() || *b == b',').filter(|t| !t.is_empty());
-        for (i, tok) in tokens.enumerate() {
+        // Tokens between runs of separators (blanks, `,`), numbered from 0.
+        let is_sep = |b: &u8| b.is_ascii_whitespace() || *b == b',';
+        let mut rest = raw;
+        let mut i = 0;
+        while let Some(start) = rest.iter().position(|b| !is_sep(b)) {
+            let from = rest.get(start..).unwrap_or(&[]);
+            let end = from.iter().position(is_sep).unwrap_or(from.len());
+            let tok = from.get(..end).unwrap_or(&[]);
+            rest = from.get(end..).unwrap_or(&[]);
             match Ipv4::parse_unicast(tok) {
                 Ok(a) if list.0.contains(&a) => dropped.duplicates += 1,
                 Ok(a) => {
@@ -495,6 +507,7 @@ impl DnsList {
                     dropped.bad = dropped.bad.saturating_add(1);
                 }
             }
+            i += 1;
         }
         if list.0.is_empty() {
             return Err(if dropped.bad == 0 { Invalid::Empty } else { Invalid::NoDnsServer });

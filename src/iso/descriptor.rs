@@ -25,8 +25,6 @@ mod field {
 
 /// The standard identifier of every volume descriptor (§8.1.2).
 const STANDARD_ID: &[u8; 5] = b"CD001";
-/// Joliet escape sequences for UCS-2 levels 1, 2 and 3.
-const JOLIET_ESCAPES: [&[u8; 3]; 3] = [b"%/@", b"%/C", b"%/E"];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -64,9 +62,9 @@ impl<'a> Descriptor<'a> {
         &self.buf[field::VOLUME_ID]
     }
 
+    /// Carries a Joliet escape sequence: `%/@`, `%/C` or `%/E` (UCS-2 levels 1, 2 and 3).
     pub fn is_joliet(&self) -> bool {
-        let esc = &self.buf[field::ESCAPES];
-        JOLIET_ESCAPES.iter().any(|j| j[..] == *esc)
+        matches!(self.buf[field::ESCAPES], [b'%', b'/', b'@' | b'C' | b'E'])
     }
 
     /// The root directory's extent. The logical block size must be 2048 (all this reader

@@ -442,14 +442,14 @@ fn read_dyn(dev: &mut dyn Sectors, file: FileRef, out: &mut [u8]) -> Result<usiz
 
 /// Where Tencent Cloud's config drive keeps os.conf, and the misspelt directory its
 /// documentation once gave.
-pub const OS_CONF_PATHS: [(&str, &[&[u8]]); 2] =
+pub static OS_CONF_PATHS: [(&str, &[&[u8]]); 2] =
     [("qcloud_action/os.conf", &[b"qcloud_action", b"os.conf"]), ("os_action/os.conf", &[b"os_action", b"os.conf"])];
 
 /// The config file: tries `qcloud_action/os.conf`, then the vendor doc's typo
 /// `os_action/os.conf`. Returns the file and which path matched.
 pub fn find_os_conf<S: Sectors>(dev: &mut S, vol: &Volume) -> Result<(FileRef, &'static str), IsoError> {
     let mut miss = IsoError::NotFound;
-    for (name, path) in OS_CONF_PATHS {
+    for &(name, path) in &OS_CONF_PATHS {
         match find_dyn(dev, vol, path) {
             Ok(f) => return Ok((f, name)),
             Err(e) => keep_miss(&mut miss, e)?,

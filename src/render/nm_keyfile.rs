@@ -41,20 +41,18 @@ pub const PATH: &str = "etc/NetworkManager/system-connections/osconf-{}.nmconnec
 /// The profile's UUID: 16 bytes hashed from the MAC, formatted as RFC 4122 (version 4,
 /// variant 10xx).
 fn write_uuid(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
-    let hi = fnv1a(b"osconf-nm-uuid-1", &mac.0).to_be_bytes();
-    let lo = fnv1a(b"osconf-nm-uuid-2", &mac.0).to_be_bytes();
-    for (i, &b) in hi.iter().chain(lo.iter()).enumerate() {
-        let b = match i {
-            6 => b & 0x0f | 0x40,
-            8 => b & 0x3f | 0x80,
-            _ => b,
-        };
-        if i == 4 || i == 6 || i == 8 || i == 10 {
+    let hi = fnv1a(b"osconf-nm-uuid-1", &mac.0);
+    let lo = fnv1a(b"osconf-nm-uuid-2", &mac.0);
+    // The 16 bytes big-endian; byte 6's high nibble is the version (4), byte 8's top two
+    // bits the variant (10).
+    let id = (u128::from(hi) << 64 | u128::from(lo)) & !(0xf0 << 72 | 0xc0 << 56) | (0x40 << 72 | 0x80 << 56);
+    for i in 0..32 {
+        // Dashes before bytes 4, 6, 8 and 10.
+        if matches!(i, 8 | 12 | 16 | 20) {
             out.byte(b'-')?;
         }
-        for nibble in [b >> 4, b & 0xf] {
-            out.byte(b"0123456789abcdef".get(usize::from(nibble)).copied().unwrap_or(b'0'))?;
-        }
+        let nibble = usize::from((id >> (124 - 4 * i)) as u8 & 0xf);
+        out.byte(b"0123456789abcdef".get(nibble).copied().unwrap_or(b'0'))?;
     }
     Ok(())
 }
