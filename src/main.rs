@@ -165,24 +165,7 @@ fn run(args: &[&[u8]]) -> i32 {
     };
 
     // 3. Parse and validate.
-    let parsed = conf::parse(conf_buf.get(..n).unwrap_or(&[]));
-    conf_buf.iter_mut().take(n).for_each(|b| *b = 0);
-    for note in &parsed.notes {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        let _ = report::note(&mut l, note, &parsed.config);
-        if note.skips().is_some() { log.warn(&l) } else { log.info(&l) }
-    }
-    if parsed.notes_dropped > 0 {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        let _ = report::say(
-            &mut l,
-            "{} more problems in os.conf not shown",
-            &[report::Arg::N(parsed.notes_dropped.into())],
-        );
-        log.warn(&l);
-    }
+    let parsed = parse_conf(conf_buf, n, &mut log);
     let config = &parsed.config;
     if config.hostname.is_none() && config.password.is_none() && config.dns.is_none() && config.nics.is_empty() {
         log.line(Level::Warn, b"os.conf has nothing valid to apply; the root is left as it is");
@@ -416,6 +399,31 @@ fn run(args: &[&[u8]]) -> i32 {
     }
     plan.wipe();
     code
+}
+
+/// Parses os.conf (the first `n` bytes of `buf`), wipes it, logs each note.
+/// (Out of line: the parser stays out of `run`'s large frame.)
+#[inline(never)]
+fn parse_conf(buf: &mut [u8], n: usize, log: &mut Log) -> conf::Parsed {
+    let parsed = conf::parse(buf.get(..n).unwrap_or(&[]));
+    buf.iter_mut().take(n).for_each(|b| *b = 0);
+    for note in &parsed.notes {
+        let mut b = [0u8; LINE];
+        let mut l = Out::new(&mut b);
+        let _ = report::note(&mut l, note, &parsed.config);
+        if note.skips().is_some() { log.warn(&l) } else { log.info(&l) }
+    }
+    if parsed.notes_dropped > 0 {
+        let mut b = [0u8; LINE];
+        let mut l = Out::new(&mut b);
+        let _ = report::say(
+            &mut l,
+            "{} more problems in os.conf not shown",
+            &[report::Arg::N(parsed.notes_dropped.into())],
+        );
+        log.warn(&l);
+    }
+    parsed
 }
 
 /// Logs how one edit went; returns the exit code it implies.
