@@ -244,46 +244,8 @@ fn run(args: &[&[u8]]) -> i32 {
     // `net.ifnames=0` is on this boot's command line, which the booted system shares).
     let name_bound = plan::FORMATS.iter().enumerate().any(|(i, f)| f.name_bound && formats & (1 << i) != 0);
     let mut renamed = [false; osconf::limits::MAX_NET_IFACES];
-    let mut link_buf = [0u8; 2048];
-    let link = if !name_bound || kernel.kernel_ifnames || root.exists("etc/systemd/network/99-default.link") {
-        Existing::Missing
-    } else if root.exists("usr/lib/systemd/network/99-default.link") {
-        root.read("usr/lib/systemd/network/99-default.link", &mut link_buf)
-    } else {
-        root.read("lib/systemd/network/99-default.link", &mut link_buf)
-    };
-    if let (Existing::Regular(policy), Ok(sys)) = (link, &sys) {
-        for (iface, renamed) in sys_ifaces.iter_mut().zip(renamed.iter_mut()) {
-            if !osconf::udev::is_kernel_name(&iface.name) {
-                continue;
-            }
-            let mut db_buf = [0u8; 4096];
-            let db = os::sys::udev_entry(sys, opts.run, &iface.name, &mut db_buf).unwrap_or(&[]);
-            match osconf::udev::rename(policy, db) {
-                osconf::udev::Rename::To(name, key) => {
-                    let mut new = osconf::text::Str::new();
-                    let _ = osconf::text::utf8_into(name, &mut new);
-                    let mut b = [0u8; LINE];
-                    let mut l = Out::new(&mut b);
-                    let _ = report::say(
-                        &mut l,
-                        "NIC {} is {} here, {} in the root (its udev's NamePolicy: {}); configured as {}",
-                        &[
-                            report::Arg::M(iface.mac),
-                            report::Arg::S(&iface.name),
-                            report::Arg::S(&new),
-                            report::Arg::S(key),
-                            report::Arg::S(&new),
-                        ],
-                    );
-                    log.info(&l);
-                    iface.name.clear();
-                    let _ = iface.name.push_str(&new);
-                }
-                osconf::udev::Rename::Keeps => {}
-                osconf::udev::Rename::Unknown => *renamed = true,
-            }
-        }
+    if let (true, false, Ok(sys)) = (name_bound, kernel.kernel_ifnames, &sys) {
+        predictable_names(&root, sys, opts.run, &mut sys_ifaces, &mut renamed, &mut log);
     }
     let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
     for (i, r) in sys_ifaces.iter().zip(renamed) {
@@ -424,6 +386,62 @@ fn parse_conf(buf: &mut [u8], n: usize, log: &mut Log) -> conf::Parsed {
         log.warn(&l);
     }
     parsed
+}
+
+/// Predictable interface names, for the formats that name files after the interface: a
+/// NIC still called `ethN` here is renamed by the root's udev at boot after the
+/// `NamePolicy=` of its default `.link` file (unless overridden in /etc or `net.ifnames=0`
+/// is on this boot's command line, which the booted system shares). Renames the
+/// interfaces whose new name is known; marks in `renamed` those whose is not.
+#[inline(never)]
+fn predictable_names(
+    root: &Root,
+    sys: &rustix::fd::OwnedFd,
+    run: &[u8],
+    sys_ifaces: &mut [os::sys::Iface],
+    renamed: &mut [bool],
+    log: &mut Log,
+) {
+    let mut link_buf = [0u8; 2048];
+    let link = if root.exists("etc/systemd/network/99-default.link") {
+        Existing::Missing
+    } else if root.exists("usr/lib/systemd/network/99-default.link") {
+        root.read("usr/lib/systemd/network/99-default.link", &mut link_buf)
+    } else {
+        root.read("lib/systemd/network/99-default.link", &mut link_buf)
+    };
+    let Existing::Regular(policy) = link else { return };
+    for (iface, renamed) in sys_ifaces.iter_mut().zip(renamed.iter_mut()) {
+        if !osconf::udev::is_kernel_name(&iface.name) {
+            continue;
+        }
+        let mut db_buf = [0u8; 4096];
+        let db = os::sys::udev_entry(sys, run, &iface.name, &mut db_buf).unwrap_or(&[]);
+        match osconf::udev::rename(policy, db) {
+            osconf::udev::Rename::To(name, key) => {
+                let mut new = osconf::text::Str::new();
+                let _ = osconf::text::utf8_into(name, &mut new);
+                let mut b = [0u8; LINE];
+                let mut l = Out::new(&mut b);
+                let _ = report::say(
+                    &mut l,
+                    "NIC {} is {} here, {} in the root (its udev's NamePolicy: {}); configured as {}",
+                    &[
+                        report::Arg::M(iface.mac),
+                        report::Arg::S(&iface.name),
+                        report::Arg::S(&new),
+                        report::Arg::S(key),
+                        report::Arg::S(&new),
+                    ],
+                );
+                log.info(&l);
+                iface.name.clear();
+                let _ = iface.name.push_str(&new);
+            }
+            osconf::udev::Rename::Keeps => {}
+            osconf::udev::Rename::Unknown => *renamed = true,
+        }
+    }
 }
 
 /// Logs how one edit went; returns the exit code it implies.
