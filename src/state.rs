@@ -70,9 +70,13 @@ impl State {
             if let Some(v) = v {
                 out.put(name)?;
                 out.put(b"=")?;
-                for shift in (0..16).rev() {
-                    out.put(HEX.get((v >> (shift * 4)) as usize & 15..).and_then(|h| h.get(..1)).unwrap_or(b"0"))?;
+                let mut digits = [0u8; 16];
+                let mut rest = v;
+                for d in digits.iter_mut().rev() {
+                    *d = HEX.get(rest as usize & 15).copied().unwrap_or(b'0');
+                    rest >>= 4;
                 }
+                out.put(&digits)?;
                 out.put(b"\n")?;
             }
         }
