@@ -370,20 +370,12 @@ fn parse_conf(buf: &mut [u8], n: usize, log: &mut Log) -> conf::Parsed {
     let parsed = conf::parse(buf.get(..n).unwrap_or(&[]));
     buf.iter_mut().take(n).for_each(|b| *b = 0);
     for note in &parsed.notes {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        let _ = report::note(&mut l, note, &parsed.config);
-        if note.skips().is_some() { log.warn(&l) } else { log.info(&l) }
+        let level = if note.skips().is_some() { Level::Warn } else { Level::Info };
+        log.write(level, &mut |l| report::note(l, note, &parsed.config));
     }
     if parsed.notes_dropped > 0 {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        let _ = report::say(
-            &mut l,
-            "{} more problems in os.conf not shown",
-            &[report::Arg::N(parsed.notes_dropped.into())],
-        );
-        log.warn(&l);
+        let n = report::Arg::N(parsed.notes_dropped.into());
+        log.say(Level::Warn, "{} more problems in os.conf not shown", &[n]);
     }
     parsed
 }
@@ -421,10 +413,8 @@ fn predictable_names(
             osconf::udev::Rename::To(name, key) => {
                 let mut new = osconf::text::Str::new();
                 let _ = osconf::text::utf8_into(name, &mut new);
-                let mut b = [0u8; LINE];
-                let mut l = Out::new(&mut b);
-                let _ = report::say(
-                    &mut l,
+                log.say(
+                    Level::Info,
                     "NIC {} is {} here, {} in the root (its udev's NamePolicy: {}); configured as {}",
                     &[
                         report::Arg::M(iface.mac),
@@ -434,7 +424,6 @@ fn predictable_names(
                         report::Arg::S(&new),
                     ],
                 );
-                log.info(&l);
                 iface.name.clear();
                 let _ = iface.name.push_str(&new);
             }
@@ -446,23 +435,13 @@ fn predictable_names(
 
 /// Logs how one edit went; returns the exit code it implies.
 fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: Outcome) -> i32 {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = report::action(&mut l, edit, config, outcome);
-    match outcome {
-        Outcome::Failed { .. } => {
-            log.warn(&l);
-            EXIT_ROOT
-        }
-        Outcome::LeftAlone(_) => {
-            log.warn(&l);
-            EXIT_SKIPPED
-        }
-        _ => {
-            log.info(&l);
-            EXIT_OK
-        }
-    }
+    let (level, code) = match outcome {
+        Outcome::Failed { .. } => (Level::Warn, EXIT_ROOT),
+        Outcome::LeftAlone(_) => (Level::Warn, EXIT_SKIPPED),
+        _ => (Level::Info, EXIT_OK),
+    };
+    log.write(level, &mut |l| report::action(l, edit, config, outcome));
+    code
 }
 
 /// Files of ours (they start with the generated-by header) where the chosen formats keep
@@ -503,8 +482,6 @@ fn read_if<'b>(root: &Root, want: bool, rel: &str, buf: &'b mut [u8]) -> Existin
 
 /// Reads os.conf per `--config`, `--device` or the scan. `None`: nothing to do (no CD).
 fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: &mut Log) -> Option<Result<usize, ()>> {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
     let result = match opts.source {
         Source::Config(path) => {
             let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::NONBLOCK)
@@ -528,13 +505,14 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
                 Source::Config(p) | Source::Device(p) => p,
                 Source::Scan => b"the config CD",
             };
-            let _ = l
-                .put(b"cannot read os.conf from ")
-                .and_then(|()| l.put(osconf::text::shown(path)))
-                .and_then(|()| l.put(b": "));
-            os::drive::describe(e, &mut l);
-            let _ = l.put(b"; nothing applied");
-            log.warn(&l);
+            log.write(Level::Warn, &mut |l| {
+                let _ = l
+                    .put(b"cannot read os.conf from ")
+                    .and_then(|()| l.put(osconf::text::shown(path)))
+                    .and_then(|()| l.put(b": "));
+                os::drive::describe(e, l);
+                l.put(b"; nothing applied")
+            });
             Some(Err(()))
         }
     }
@@ -542,19 +520,16 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
 
 /// Warns `<what><name> (<errno words>)<then>`.
 fn warn_errno(log: &mut Log, what: &[u8], name: &[u8], e: rustix::io::Errno, then: &[u8]) {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
-    let _ = report::errno_words(&mut l, e.raw_os_error());
-    let _ = l.put(then);
-    log.warn(&l);
+    log.write(Level::Warn, &mut |l| {
+        let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
+        let _ = report::errno_words(l, e.raw_os_error());
+        l.put(then)
+    });
 }
 
 fn log_event(log: &mut Log, e: &plan::Event) {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = report::event(&mut l, e);
-    if e.is_problem() { log.warn(&l) } else { log.info(&l) }
+    let level = if e.is_problem() { Level::Warn } else { Level::Info };
+    log.write(level, &mut |l| report::event(l, e));
 }
 
 /// `--dry-run`: the planned file, hashes redacted. (Out of line: its redaction buffer
