@@ -181,17 +181,6 @@ fn run(args: &[&[u8]]) -> i32 {
             return EXIT_ROOT;
         }
     };
-    let shadow = read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf);
-    // How much of the buffer the shadow file filled, to be wiped after planning.
-    let shadow_used = match shadow {
-        Existing::Regular(b) => b.len(),
-        Existing::TooLarge => MERGE_FILE_MAX,
-        _ => 0,
-    };
-    let hosts = read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf);
-    let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf);
-    let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf);
-
     let sys = os::file::openat(
         rustix::fs::CWD,
         opts.sys,
@@ -270,10 +259,10 @@ fn run(args: &[&[u8]]) -> i32 {
     }
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let facts = Facts {
-        shadow,
-        hosts,
-        resolv,
-        sysconfig_network,
+        shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
+        hosts: read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf),
+        resolv: read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf),
+        sysconfig_network: read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf),
         ifaces: &ifaces,
         formats,
         shared: &shared,
@@ -282,6 +271,12 @@ fn run(args: &[&[u8]]) -> i32 {
         nics_complete,
         state,
         force: opts.force || kernel.force,
+    };
+    // How much of the buffer the shadow file filled, to be wiped after planning.
+    let shadow_used = match facts.shadow {
+        Existing::Regular(b) => b.len(),
+        Existing::TooLarge => MERGE_FILE_MAX,
+        _ => 0,
     };
     let mut plan = plan::build(config, &facts, plan_buf);
     shadow_buf.iter_mut().take(shadow_used).for_each(|b| *b = 0);
