@@ -187,16 +187,7 @@ fn run(args: &[&[u8]]) -> i32 {
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
     );
-    let mut sys_ifaces = sys
-        .as_ref()
-        .map(|fd| {
-            let mut wanted: heapless::Vec<conf::Mac, { osconf::limits::MAX_NICS }> = heapless::Vec::new();
-            for n in &config.nics {
-                let _ = wanted.push(n.mac);
-            }
-            os::sys::ifaces(fd, &wanted)
-        })
-        .unwrap_or_default();
+    let mut sys_ifaces = sys.as_ref().map(|fd| os::sys::ifaces(fd, &config.nics)).unwrap_or_default();
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {
@@ -232,13 +223,12 @@ fn run(args: &[&[u8]]) -> i32 {
     // `NamePolicy=` of its default `.link` file (unless overridden in /etc or
     // `net.ifnames=0` is on this boot's command line, which the booted system shares).
     let name_bound = plan::FORMATS.iter().enumerate().any(|(i, f)| f.name_bound && formats & (1 << i) != 0);
-    let mut renamed = [false; osconf::limits::MAX_NET_IFACES];
     if let (true, false, Ok(sys)) = (name_bound, kernel.kernel_ifnames, &sys) {
-        predictable_names(&root, sys, opts.run, &mut sys_ifaces, &mut renamed, &mut log);
+        predictable_names(&root, sys, opts.run, &mut sys_ifaces, &mut log);
     }
     let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
-    for (i, r) in sys_ifaces.iter().zip(renamed) {
-        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: r });
+    for i in &sys_ifaces {
+        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: i.renamed });
     }
     let owned = owned_files(&root, formats);
     // What was applied on earlier boots; a new random key for a root that has no state.
@@ -379,14 +369,13 @@ fn parse_conf(buf: &mut [u8], n: usize, log: &mut Log) -> conf::Parsed {
 /// NIC still called `ethN` here is renamed by the root's udev at boot after the
 /// `NamePolicy=` of its default `.link` file (unless overridden in /etc or `net.ifnames=0`
 /// is on this boot's command line, which the booted system shares). Renames the
-/// interfaces whose new name is known; marks in `renamed` those whose is not.
+/// interfaces whose new name is known; marks as `renamed` those whose is not.
 #[inline(never)]
 fn predictable_names(
     root: &Root,
     sys: &rustix::fd::OwnedFd,
     run: &[u8],
     sys_ifaces: &mut [os::sys::Iface],
-    renamed: &mut [bool],
     log: &mut Log,
 ) {
     let mut link_buf = [0u8; 2048];
@@ -398,7 +387,7 @@ fn predictable_names(
         root.read("lib/systemd/network/99-default.link", &mut link_buf)
     };
     let Existing::Regular(policy) = link else { return };
-    for (iface, renamed) in sys_ifaces.iter_mut().zip(renamed.iter_mut()) {
+    for iface in sys_ifaces {
         if !osconf::udev::is_kernel_name(&iface.name) {
             continue;
         }
@@ -423,7 +412,7 @@ fn predictable_names(
                 let _ = iface.name.push_str(&new);
             }
             osconf::udev::Rename::Keeps => {}
-            osconf::udev::Rename::Unknown => *renamed = true,
+            osconf::udev::Rename::Unknown => iface.renamed = true,
         }
     }
 }
