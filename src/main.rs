@@ -432,15 +432,20 @@ fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: 
 /// their per-NIC files: candidates for removal when no NIC needs them any more.
 fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, osconf::text::Str), 16> {
     let mut owned = heapless::Vec::new();
-    for (i, f) in plan::FORMATS.iter().enumerate().filter(|(i, _)| formats & (1 << i) != 0) {
-        let extra = f.extra.and_then(|e| plan::template_parts(e.0));
-        let Some((dir, prefix, suffix)) = plan::template_parts(f.path) else { continue };
-        // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
-        let also = extra.filter(|e| e.0 == dir);
-        for (dir, prefix, suffix) in core::iter::once((dir, prefix, suffix)).chain(extra.filter(|e| e.0 != dir)) {
+    for (i, f) in plan::FORMATS.iter().enumerate() {
+        if formats & (1 << i) == 0 {
+            continue;
+        }
+        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
+        let Some((first_dir, ..)) = parts[0] else { continue };
+        for (k, &(dir, ..)) in parts.iter().flatten().enumerate() {
+            // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
+            if k > 0 && dir == first_dir {
+                continue;
+            }
             root.list(dir, &mut |name| {
-                let ours = |(p, s): (&str, &str)| name.starts_with(p) && name.ends_with(s);
-                if !(ours((prefix, suffix)) || also.is_some_and(|a| ours((a.1, a.2)))) || name.starts_with(".osconf-") {
+                let ours = |&(d, p, s): &(&str, &str, &str)| d == dir && name.starts_with(p) && name.ends_with(s);
+                if !parts.iter().flatten().any(ours) || name.starts_with(".osconf-") {
                     return;
                 }
                 let mut path = osconf::text::Str::new();
