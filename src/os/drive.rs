@@ -69,16 +69,10 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     }
     let is_block = kind == FileType::BlockDevice;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
+    let mut mounted = None;
     if is_block {
         match mounted_read(path, buf) {
-            Ok((n, file)) => {
-                log.write(Info, &mut |l| {
-                    say(l, "read {} from ", &[S(file)])
-                        .and_then(|()| l.put(shown))
-                        .and_then(|()| say(l, " (mounted read-only, {} bytes)", &[N(n as u32)]))
-                });
-                return Ok(n);
-            }
+            Ok(found) => mounted = Some(found),
             Err(MountError::Mount(e)) => log.write(Info, &mut |l| {
                 let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
                 let _ = osconf::report::errno_words(l, e.raw_os_error());
@@ -92,19 +86,26 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
             Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
         }
     }
-    let mut dev = FdSectors(&fd);
-    let (file, path_found) = iso::find_os_conf(&mut dev, &vol).map_err(DriveError::Iso)?;
-    let n = match iso::read(&mut dev, file, buf) {
-        Ok(n) => n,
-        Err(IsoError::TooLarge) => return Err(DriveError::TooLarge),
-        Err(e) => return Err(DriveError::Iso(e)),
+    // The template's first `{}` is the kind of names the ISO reader went by.
+    let (n, file, tpl, how) = match mounted {
+        Some((n, file)) => (n, file, " (mounted read-only, {}{} bytes)", ""),
+        None => {
+            let mut dev = FdSectors(&fd);
+            let (file, path_found) = iso::find_os_conf(&mut dev, &vol).map_err(DriveError::Iso)?;
+            let n = match iso::read(&mut dev, file, buf) {
+                Ok(n) => n,
+                Err(IsoError::TooLarge) => return Err(DriveError::TooLarge),
+                Err(e) => return Err(DriveError::Iso(e)),
+            };
+            // Per iso::NameKind, in its order.
+            let how = osconf::text::nth("Rock Ridge|Joliet|ISO9660|ISO9660 level-1 8.3", file.how as usize);
+            (n, path_found, " (built-in ISO reader, {} names, {} bytes)", how)
+        }
     };
-    // Per iso::NameKind, in its order.
-    let how = osconf::text::nth("Rock Ridge|Joliet|ISO9660|ISO9660 level-1 8.3", file.how as usize);
     log.write(Info, &mut |l| {
-        say(l, "read {} from ", &[S(path_found)])
+        say(l, "read {} from ", &[S(file)])
             .and_then(|()| l.put(shown))
-            .and_then(|()| say(l, " (built-in ISO reader, {} names, {} bytes)", &[S(how), N(n as u32)]))
+            .and_then(|()| say(l, tpl, &[S(how), N(n as u32)]))
     });
     Ok(n)
 }
