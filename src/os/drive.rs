@@ -71,19 +71,29 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     let mut mounted = None;
     if is_block {
-        match mounted_read(path, buf) {
-            Ok(found) => mounted = Some(found),
-            Err(MountError::Mount(e)) => log.write(Info, &mut |l| {
+        // Why the mount did not do: the mount's error, or none when the file was not there.
+        let failed = match mounted_read(path, buf) {
+            Ok(found) => {
+                mounted = Some(found);
+                None
+            }
+            Err(MountError::Mount(e)) => Some(Some(e)),
+            Err(MountError::NoFile) => Some(None),
+            Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
+        };
+        if let Some(error) = failed {
+            log.write(Info, &mut |l| {
+                let then: &[u8] = b"); reading the ISO directly";
+                let Some(e) = error else {
+                    return l
+                        .put(b"no qcloud_action/os.conf through the mount of ")
+                        .and_then(|()| l.put(shown))
+                        .and_then(|()| l.put(then.get(1..).unwrap_or(then)));
+                };
                 let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
                 let _ = osconf::report::errno_words(l, e.raw_os_error());
-                l.put(b"); reading the ISO directly")
-            }),
-            Err(MountError::NoFile) => log.write(Info, &mut |l| {
-                l.put(b"no qcloud_action/os.conf through the mount of ")
-                    .and_then(|()| l.put(shown))
-                    .and_then(|()| l.put(b"; reading the ISO directly"))
-            }),
-            Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
+                l.put(then)
+            });
         }
     }
     // The template's first `{}` is the kind of names the ISO reader went by.
