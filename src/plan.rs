@@ -466,9 +466,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     }
     // The hostname and password only when the CD's value is not the one applied before.
     let state = &facts.state;
-    let same_instance = state.instance_id == config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes()));
-    let mut new_state =
-        State { instance_id: config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes())), ..*state };
+    let instance_id = config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes()));
+    let same_instance = state.instance_id == instance_id;
+    let mut new_state = State { instance_id, ..*state };
     if let Some(name) = &config.hostname {
         let fp = state.fingerprint(name.as_str().as_bytes());
         if !facts.force && same_instance && state.hostname == Some(fp) {
