@@ -383,7 +383,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Renders one edit; on failure nothing of it stays in the buffer and the reason is
-    /// an event.
+    /// an event. Whether the edit was added (it is then the last one).
     /// (`dyn`: one copy of this for every kind of edit.)
     fn add(
         &mut self,
@@ -391,7 +391,7 @@ impl<'a> Plan<'a> {
         path: &[u8],
         new_mode: u32,
         render: &mut dyn FnMut(&mut Out<'a>) -> Result<(), Skip>,
-    ) {
+    ) -> bool {
         let start = self.out.len();
         let mut p = crate::text::Str::new();
         let result = if !crate::text::utf8_into(path, &mut p) || self.edits.is_full() {
@@ -402,11 +402,12 @@ impl<'a> Plan<'a> {
         match result {
             Ok(()) => {
                 let end = self.out.len();
-                let _ = self.edits.push(Edit { target, path: p, start, end, new_mode, remove: false });
+                self.edits.push(Edit { target, path: p, start, end, new_mode, remove: false }).is_ok()
             }
             Err(why) => {
                 self.out.truncate(start);
                 self.event(Event::Skipped { target, why });
+                false
             }
         }
     }
@@ -474,8 +475,7 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
         if !facts.force && same_instance && state.hostname == Some(fp) {
             plan.event(Event::Unchanged { password: false });
         } else {
-            hostname(&mut plan, name, facts, primary_nic);
-            if plan.edits.iter().any(|e| e.target == Target::Hostname) {
+            if hostname(&mut plan, name, facts, primary_nic) {
                 new_state.hostname = Some(fp);
             }
         }
@@ -487,10 +487,10 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
         } else {
             match facts.shadow {
                 Existing::Regular(old) => {
-                    plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
+                    let added = plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
                         Ok(render::shadow::merge(old, hash, facts.today, o)?)
                     });
-                    if plan.edits.iter().any(|e| e.target == Target::Shadow) {
+                    if added {
                         new_state.password = Some(fp);
                     }
                 }
@@ -504,12 +504,15 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     plan
 }
 
-fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic: Option<&Nic>) {
-    plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
+/// The hostname's edits; whether `/etc/hostname` itself was planned.
+fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic: Option<&Nic>) -> bool {
+    let added = plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
     match facts.sysconfig_network {
-        Existing::Regular(old) => plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
-            Ok(render::sysconfig_network::merge(old, name, o)?)
-        }),
+        Existing::Regular(old) => {
+            plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
+                Ok(render::sysconfig_network::merge(old, name, o)?)
+            });
+        }
         // Only RHEL-family roots have this file: its absence is normal, and on SUSE
         // the same path is a directory (wicked's configuration).
         Existing::Missing | Existing::NotRegular => {}
@@ -519,10 +522,11 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
         (None, _) => plan.event(Event::HostsNoAddress),
         (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
             let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
-            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
+            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?));
         }
         (Some(_), other) => plan.skipped(Target::Hosts, other),
     }
+    added
 }
 
 /// `/etc/hosts` for a root that has none.
@@ -685,10 +689,11 @@ fn nic_file(
         plan.event(Event::Skipped { target, why: Skip::NoRoom });
         return;
     }
-    plan.add(target, p.as_bytes(), mode, &mut |o| Ok(render(o, view)?));
     // A renderer that writes nothing asks for no file (ifcfg's route-<name> when the
     // gateway is on the subnet).
-    if plan.edits.last().is_some_and(|e| e.target == target && e.start == e.end) {
+    if plan.add(target, p.as_bytes(), mode, &mut |o| Ok(render(o, view)?))
+        && plan.edits.last().is_some_and(|e| e.start == e.end)
+    {
         plan.edits.pop();
     }
 }
