@@ -619,10 +619,8 @@ fn network_format(
         let target = Target::Network { format: fi, nic: nic.index };
         if nic_files {
             let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(nic.mac)) };
-            nic_file(plan, target, format.mode, format.path, name, format.render, &view);
-            if let Some((path, render)) = format.extra {
-                nic_file(plan, target, format.mode, path, name, render, &view);
-            }
+            nic_file(plan, target, format, false, name, &view);
+            nic_file(plan, target, format, true, name, &view);
         }
         if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
             let [a, b] = &mut bufs;
@@ -674,15 +672,20 @@ pub fn template_parts(tpl: &str) -> Option<(&str, &str, &str)> {
     Some((tpl.get(..slash)?, tpl.get(slash + 1..brace)?, tpl.get(brace + 2..)?))
 }
 
+/// The NIC's file in `format` (`extra`: its second file, if the format has one).
 fn nic_file(
     plan: &mut Plan<'_>,
     target: Target,
-    mode: u32,
-    path: &str,
+    format: &Format,
+    extra: bool,
     name: Option<Arg<'_>>,
-    render: RenderFn,
     view: &NicView<'_>,
 ) {
+    let (path, render) = match (extra, format.extra) {
+        (false, _) => (format.path, format.render),
+        (true, Some(second)) => second,
+        (true, None) => return,
+    };
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
     if name.ok_or(Full).and_then(|name| crate::text::say(&mut p, path, &[name])).is_err() {
@@ -691,7 +694,7 @@ fn nic_file(
     }
     // A renderer that writes nothing asks for no file (ifcfg's route-<name> when the
     // gateway is on the subnet).
-    if plan.add(target, p.as_bytes(), mode, &mut |o| Ok(render(o, view)?))
+    if plan.add(target, p.as_bytes(), format.mode, &mut |o| Ok(render(o, view)?))
         && plan.edits.last().is_some_and(|e| e.start == e.end)
     {
         plan.edits.pop();
