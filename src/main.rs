@@ -170,24 +170,7 @@ fn run(args: &[&[u8]]) -> i32 {
     };
 
     // 3. Parse and validate.
-    let parsed = conf::parse(conf_buf.get(..n).unwrap_or(&[]));
-    conf_buf.iter_mut().take(n).for_each(|b| *b = 0);
-    for note in &parsed.notes {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        let _ = report::note(&mut l, note, &parsed.config);
-        if note.skips().is_some() { log.warn(&l) } else { log.info(&l) }
-    }
-    if parsed.notes_dropped > 0 {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        let _ = report::say(
-            &mut l,
-            "{} more problems in os.conf not shown",
-            &[report::Arg::N(parsed.notes_dropped.into())],
-        );
-        log.warn(&l);
-    }
+    let parsed = parse_conf(conf_buf, n, &mut log);
     let config = &parsed.config;
     if config.hostname.is_none() && config.password.is_none() && config.dns.is_none() && config.nics.is_empty() {
         log.line(Level::Warn, b"os.conf has nothing valid to apply; the root is left as it is");
@@ -203,33 +186,13 @@ fn run(args: &[&[u8]]) -> i32 {
             return EXIT_ROOT;
         }
     };
-    let shadow = read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf);
-    // How much of the buffer the shadow file filled, to be wiped after planning.
-    let shadow_used = match shadow {
-        Existing::Regular(b) => b.len(),
-        Existing::TooLarge => MERGE_FILE_MAX,
-        _ => 0,
-    };
-    let hosts = read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf);
-    let resolv = read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf);
-    let sysconfig_network = read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf);
-
     let sys = os::file::openat(
         rustix::fs::CWD,
         opts.sys,
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
     );
-    let mut sys_ifaces = sys
-        .as_ref()
-        .map(|fd| {
-            let mut wanted: heapless::Vec<conf::Mac, { osconf::limits::MAX_NICS }> = heapless::Vec::new();
-            for n in &config.nics {
-                let _ = wanted.push(n.mac);
-            }
-            os::sys::ifaces(fd, &wanted)
-        })
-        .unwrap_or_default();
+    let mut sys_ifaces = sys.as_ref().map(|fd| os::sys::ifaces(fd, &config.nics)).unwrap_or_default();
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {
@@ -265,51 +228,12 @@ fn run(args: &[&[u8]]) -> i32 {
     // `NamePolicy=` of its default `.link` file (unless overridden in /etc or
     // `net.ifnames=0` is on this boot's command line, which the booted system shares).
     let name_bound = plan::FORMATS.iter().enumerate().any(|(i, f)| f.name_bound && formats & (1 << i) != 0);
-    let mut renamed = [false; osconf::limits::MAX_NET_IFACES];
-    let mut link_buf = [0u8; 2048];
-    let link = if !name_bound || kernel.kernel_ifnames || root.exists("etc/systemd/network/99-default.link") {
-        Existing::Missing
-    } else if root.exists("usr/lib/systemd/network/99-default.link") {
-        root.read("usr/lib/systemd/network/99-default.link", &mut link_buf)
-    } else {
-        root.read("lib/systemd/network/99-default.link", &mut link_buf)
-    };
-    if let (Existing::Regular(policy), Ok(sys)) = (link, &sys) {
-        for (iface, renamed) in sys_ifaces.iter_mut().zip(renamed.iter_mut()) {
-            if !osconf::udev::is_kernel_name(&iface.name) {
-                continue;
-            }
-            let mut db_buf = [0u8; 4096];
-            let db = os::sys::udev_entry(sys, opts.run, &iface.name, &mut db_buf).unwrap_or(&[]);
-            match osconf::udev::rename(policy, db) {
-                osconf::udev::Rename::To(name, key) => {
-                    let mut new = osconf::text::Str::new();
-                    let _ = osconf::text::utf8_into(name, &mut new);
-                    let mut b = [0u8; LINE];
-                    let mut l = Out::new(&mut b);
-                    let _ = report::say(
-                        &mut l,
-                        "NIC {} is {} here, {} in the root (its udev's NamePolicy: {}); configured as {}",
-                        &[
-                            report::Arg::M(iface.mac),
-                            report::Arg::S(&iface.name),
-                            report::Arg::S(&new),
-                            report::Arg::S(key),
-                            report::Arg::S(&new),
-                        ],
-                    );
-                    log.info(&l);
-                    iface.name.clear();
-                    let _ = iface.name.push_str(&new);
-                }
-                osconf::udev::Rename::Keeps => {}
-                osconf::udev::Rename::Unknown => *renamed = true,
-            }
-        }
+    if let (true, false, Ok(sys)) = (name_bound, kernel.kernel_ifnames, &sys) {
+        predictable_names(&root, sys, opts.run, &mut sys_ifaces, &mut log);
     }
     let mut ifaces: heapless::Vec<Iface<'_>, { osconf::limits::MAX_NET_IFACES }> = heapless::Vec::new();
-    for (i, r) in sys_ifaces.iter().zip(renamed) {
-        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: r });
+    for i in &sys_ifaces {
+        let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: i.renamed });
     }
     let owned = owned_files(&root, formats);
     // What was applied on earlier boots; a new random key for a root that has no state.
@@ -330,10 +254,10 @@ fn run(args: &[&[u8]]) -> i32 {
     }
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let facts = Facts {
-        shadow,
-        hosts,
-        resolv,
-        sysconfig_network,
+        shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
+        hosts: read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf),
+        resolv: read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf),
+        sysconfig_network: read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf),
         ifaces: &ifaces,
         formats,
         shared: &shared,
@@ -342,6 +266,12 @@ fn run(args: &[&[u8]]) -> i32 {
         nics_complete,
         state,
         force: opts.force || kernel.force,
+    };
+    // How much of the buffer the shadow file filled, to be wiped after planning.
+    let shadow_used = match facts.shadow {
+        Existing::Regular(b) => b.len(),
+        Existing::TooLarge => MERGE_FILE_MAX,
+        _ => 0,
     };
     let mut plan = plan::build(config, &facts, plan_buf);
     shadow_buf.iter_mut().take(shadow_used).for_each(|b| *b = 0);
@@ -423,40 +353,104 @@ fn run(args: &[&[u8]]) -> i32 {
     code
 }
 
-/// Logs how one edit went; returns the exit code it implies.
-fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: Outcome) -> i32 {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = report::action(&mut l, edit, config, outcome);
-    match outcome {
-        Outcome::Failed { .. } => {
-            log.warn(&l);
-            EXIT_ROOT
+/// Parses os.conf (the first `n` bytes of `buf`), wipes it, logs each note.
+/// (Out of line: the parser stays out of `run`'s large frame.)
+#[inline(never)]
+fn parse_conf(buf: &mut [u8], n: usize, log: &mut Log) -> conf::Parsed {
+    let parsed = conf::parse(buf.get(..n).unwrap_or(&[]));
+    buf.iter_mut().take(n).for_each(|b| *b = 0);
+    for note in &parsed.notes {
+        let level = if note.skips().is_some() { Level::Warn } else { Level::Info };
+        log.write(level, &mut |l| report::note(l, note, &parsed.config));
+    }
+    if parsed.notes_dropped > 0 {
+        let n = report::Arg::N(parsed.notes_dropped.into());
+        log.say(Level::Warn, "{} more problems in os.conf not shown", &[n]);
+    }
+    parsed
+}
+
+/// Predictable interface names, for the formats that name files after the interface: a
+/// NIC still called `ethN` here is renamed by the root's udev at boot after the
+/// `NamePolicy=` of its default `.link` file (unless overridden in /etc or `net.ifnames=0`
+/// is on this boot's command line, which the booted system shares). Renames the
+/// interfaces whose new name is known; marks as `renamed` those whose is not.
+#[inline(never)]
+fn predictable_names(
+    root: &Root,
+    sys: &rustix::fd::OwnedFd,
+    run: &[u8],
+    sys_ifaces: &mut [os::sys::Iface],
+    log: &mut Log,
+) {
+    let mut link_buf = [0u8; 2048];
+    let link = if root.exists("etc/systemd/network/99-default.link") {
+        Existing::Missing
+    } else if root.exists("usr/lib/systemd/network/99-default.link") {
+        root.read("usr/lib/systemd/network/99-default.link", &mut link_buf)
+    } else {
+        root.read("lib/systemd/network/99-default.link", &mut link_buf)
+    };
+    let Existing::Regular(policy) = link else { return };
+    for iface in sys_ifaces {
+        if !osconf::udev::is_kernel_name(&iface.name) {
+            continue;
         }
-        Outcome::LeftAlone(_) => {
-            log.warn(&l);
-            EXIT_SKIPPED
-        }
-        _ => {
-            log.info(&l);
-            EXIT_OK
+        let mut db_buf = [0u8; 4096];
+        let db = os::sys::udev_entry(sys, run, &iface.name, &mut db_buf).unwrap_or(&[]);
+        match osconf::udev::rename(policy, db) {
+            osconf::udev::Rename::To(name, key) => {
+                let mut new = osconf::text::Str::new();
+                let _ = osconf::text::utf8_into(name, &mut new);
+                log.say(
+                    Level::Info,
+                    "NIC {} is {} here, {} in the root (its udev's NamePolicy: {}); configured as {}",
+                    &[
+                        report::Arg::M(iface.mac),
+                        report::Arg::S(&iface.name),
+                        report::Arg::S(&new),
+                        report::Arg::S(key),
+                        report::Arg::S(&new),
+                    ],
+                );
+                iface.name.clear();
+                let _ = iface.name.push_str(&new);
+            }
+            osconf::udev::Rename::Keeps => {}
+            osconf::udev::Rename::Unknown => iface.renamed = true,
         }
     }
+}
+
+/// Logs how one edit went; returns the exit code it implies.
+fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: Outcome) -> i32 {
+    let (level, code) = match outcome {
+        Outcome::Failed { .. } => (Level::Warn, EXIT_ROOT),
+        Outcome::LeftAlone(_) => (Level::Warn, EXIT_SKIPPED),
+        _ => (Level::Info, EXIT_OK),
+    };
+    log.write(level, &mut |l| report::action(l, edit, config, outcome));
+    code
 }
 
 /// Files of ours (they start with the generated-by header) where the chosen formats keep
 /// their per-NIC files: candidates for removal when no NIC needs them any more.
 fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, osconf::text::Str), 16> {
     let mut owned = heapless::Vec::new();
-    for (i, f) in plan::FORMATS.iter().enumerate().filter(|(i, _)| formats & (1 << i) != 0) {
-        let extra = f.extra.and_then(|e| plan::template_parts(e.0));
-        let Some((dir, prefix, suffix)) = plan::template_parts(f.path) else { continue };
-        // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
-        let also = extra.filter(|e| e.0 == dir);
-        for (dir, prefix, suffix) in core::iter::once((dir, prefix, suffix)).chain(extra.filter(|e| e.0 != dir)) {
+    for (i, f) in plan::FORMATS.iter().enumerate() {
+        if formats & (1 << i) == 0 {
+            continue;
+        }
+        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
+        let Some((first_dir, ..)) = parts[0] else { continue };
+        for (k, &(dir, ..)) in parts.iter().flatten().enumerate() {
+            // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
+            if k > 0 && dir == first_dir {
+                continue;
+            }
             root.list(dir, &mut |name| {
-                let ours = |(p, s): (&str, &str)| name.starts_with(p) && name.ends_with(s);
-                if !(ours((prefix, suffix)) || also.is_some_and(|a| ours((a.1, a.2)))) || name.starts_with(".osconf-") {
+                let ours = |&(d, p, s): &(&str, &str, &str)| d == dir && name.starts_with(p) && name.ends_with(s);
+                if !parts.iter().flatten().any(ours) || name.starts_with(".osconf-") {
                     return;
                 }
                 let mut path = osconf::text::Str::new();
@@ -482,8 +476,6 @@ fn read_if<'b>(root: &Root, want: bool, rel: &str, buf: &'b mut [u8]) -> Existin
 
 /// Reads os.conf per `--config`, `--device` or the scan. `None`: nothing to do (no CD).
 fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: &mut Log) -> Option<Result<usize, ()>> {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
     let result = match opts.source {
         Source::Config(path) => {
             let r = os::file::open_read(rustix::fs::CWD, path, rustix::fs::OFlags::NONBLOCK)
@@ -507,13 +499,14 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
                 Source::Config(p) | Source::Device(p) => p,
                 Source::Scan => b"the config CD",
             };
-            let _ = l
-                .put(b"cannot read os.conf from ")
-                .and_then(|()| l.put(osconf::text::shown(path)))
-                .and_then(|()| l.put(b": "));
-            os::drive::describe(e, &mut l);
-            let _ = l.put(b"; nothing applied");
-            log.warn(&l);
+            log.write(Level::Warn, &mut |l| {
+                let _ = l
+                    .put(b"cannot read os.conf from ")
+                    .and_then(|()| l.put(osconf::text::shown(path)))
+                    .and_then(|()| l.put(b": "));
+                os::drive::describe(e, l);
+                l.put(b"; nothing applied")
+            });
             Some(Err(()))
         }
     }
@@ -521,19 +514,16 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
 
 /// Warns `<what><name> (<errno words>)<then>`.
 fn warn_errno(log: &mut Log, what: &[u8], name: &[u8], e: rustix::io::Errno, then: &[u8]) {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
-    let _ = report::errno_words(&mut l, e.raw_os_error());
-    let _ = l.put(then);
-    log.warn(&l);
+    log.write(Level::Warn, &mut |l| {
+        let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
+        let _ = report::errno_words(l, e.raw_os_error());
+        l.put(then)
+    });
 }
 
 fn log_event(log: &mut Log, e: &plan::Event) {
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = report::event(&mut l, e);
-    if e.is_problem() { log.warn(&l) } else { log.info(&l) }
+    let level = if e.is_problem() { Level::Warn } else { Level::Info };
+    log.write(level, &mut |l| report::event(l, e));
 }
 
 /// `--dry-run`: the planned file, hashes redacted. (Out of line: its redaction buffer

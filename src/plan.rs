@@ -390,7 +390,7 @@ impl<'a> Plan<'a> {
     }
 
     /// Renders one edit; on failure nothing of it stays in the buffer and the reason is
-    /// an event.
+    /// an event. Whether the edit was added (it is then the last one).
     /// (`dyn`: one copy of this for every kind of edit.)
     fn add(
         &mut self,
@@ -398,7 +398,7 @@ impl<'a> Plan<'a> {
         path: &[u8],
         new_mode: u32,
         render: &mut dyn FnMut(&mut Out<'a>) -> Result<(), Skip>,
-    ) {
+    ) -> bool {
         let start = self.out.len();
         let mut p = crate::text::Str::new();
         let result = if !crate::text::utf8_into(path, &mut p) || self.edits.is_full() {
@@ -409,11 +409,12 @@ impl<'a> Plan<'a> {
         match result {
             Ok(()) => {
                 let end = self.out.len();
-                let _ = self.edits.push(Edit { target, path: p, start, end, new_mode, remove: false });
+                self.edits.push(Edit { target, path: p, start, end, new_mode, remove: false }).is_ok()
             }
             Err(why) => {
                 self.out.truncate(start);
                 self.event(Event::Skipped { target, why });
+                false
             }
         }
     }
@@ -473,16 +474,15 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     }
     // The hostname and password only when the CD's value is not the one applied before.
     let state = &facts.state;
-    let same_instance = state.instance_id == config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes()));
-    let mut new_state =
-        State { instance_id: config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes())), ..*state };
+    let instance_id = config.instance_id.as_ref().map(|i| state.fingerprint(i.as_bytes()));
+    let same_instance = state.instance_id == instance_id;
+    let mut new_state = State { instance_id, ..*state };
     if let Some(name) = &config.hostname {
         let fp = state.fingerprint(name.as_str().as_bytes());
         if !facts.force && same_instance && state.hostname == Some(fp) {
             plan.event(Event::Unchanged { password: false });
         } else {
-            hostname(&mut plan, name, facts, primary_nic);
-            if plan.edits.iter().any(|e| e.target == Target::Hostname) {
+            if hostname(&mut plan, name, facts, primary_nic) {
                 new_state.hostname = Some(fp);
             }
         }
@@ -494,10 +494,10 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
         } else {
             match facts.shadow {
                 Existing::Regular(old) => {
-                    plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
+                    let added = plan.add(Target::Shadow, b"etc/shadow", 0o640, &mut |o| {
                         Ok(render::shadow::merge(old, hash, facts.today, o)?)
                     });
-                    if plan.edits.iter().any(|e| e.target == Target::Shadow) {
+                    if added {
                         new_state.password = Some(fp);
                     }
                 }
@@ -511,12 +511,15 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     plan
 }
 
-fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic: Option<&Nic>) {
-    plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
+/// The hostname's edits; whether `/etc/hostname` itself was planned.
+fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic: Option<&Nic>) -> bool {
+    let added = plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
     match facts.sysconfig_network {
-        Existing::Regular(old) => plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
-            Ok(render::sysconfig_network::merge(old, name, o)?)
-        }),
+        Existing::Regular(old) => {
+            plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
+                Ok(render::sysconfig_network::merge(old, name, o)?)
+            });
+        }
         // Only RHEL-family roots have this file: its absence is normal, and on SUSE
         // the same path is a directory (wicked's configuration).
         Existing::Missing | Existing::Directory => {}
@@ -526,10 +529,11 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
         (None, _) => plan.event(Event::HostsNoAddress),
         (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
             let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
-            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?))
+            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?));
         }
         (Some(_), other) => plan.skipped(Target::Hosts, other),
     }
+    added
 }
 
 /// `/etc/hosts` for a root that has none.
@@ -622,10 +626,8 @@ fn network_format(
         let target = Target::Network { format: fi, nic: nic.index };
         if nic_files {
             let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(nic.mac)) };
-            nic_file(plan, target, format.mode, format.path, name, format.render, &view);
-            if let Some((path, render)) = format.extra {
-                nic_file(plan, target, format.mode, path, name, render, &view);
-            }
+            nic_file(plan, target, format, false, name, &view);
+            nic_file(plan, target, format, true, name, &view);
         }
         if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
             let [a, b] = &mut bufs;
@@ -677,25 +679,31 @@ pub fn template_parts(tpl: &str) -> Option<(&str, &str, &str)> {
     Some((tpl.get(..slash)?, tpl.get(slash + 1..brace)?, tpl.get(brace + 2..)?))
 }
 
+/// The NIC's file in `format` (`extra`: its second file, if the format has one).
 fn nic_file(
     plan: &mut Plan<'_>,
     target: Target,
-    mode: u32,
-    path: &str,
+    format: &Format,
+    extra: bool,
     name: Option<Arg<'_>>,
-    render: RenderFn,
     view: &NicView<'_>,
 ) {
+    let (path, render) = match (extra, format.extra) {
+        (false, _) => (format.path, format.render),
+        (true, Some(second)) => second,
+        (true, None) => return,
+    };
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
     if name.ok_or(Full).and_then(|name| crate::text::say(&mut p, path, &[name])).is_err() {
         plan.event(Event::Skipped { target, why: Skip::NoRoom });
         return;
     }
-    plan.add(target, p.as_bytes(), mode, &mut |o| Ok(render(o, view)?));
     // A renderer that writes nothing asks for no file (ifcfg's route-<name> when the
     // gateway is on the subnet).
-    if plan.edits.last().is_some_and(|e| e.target == target && e.start == e.end) {
+    if plan.add(target, p.as_bytes(), format.mode, &mut |o| Ok(render(o, view)?))
+        && plan.edits.last().is_some_and(|e| e.start == e.end)
+    {
         plan.edits.pop();
     }
 }

@@ -22,12 +22,12 @@
 //! for the values it lost (they are applied again).
 
 use crate::conf::value::fnv1a;
-use crate::text::{Full, Out, fields, index_of};
+use crate::text::{Full, Out, fields, index_of, nth};
 
 /// The state file, relative to the root.
 pub const PATH: &str = "etc/osconf.state";
 
-const NAMES: &[u8] = b"key|instance_id|hostname|password";
+const NAMES: &str = "key|instance_id|hostname|password";
 const HEX: &[u8] = b"0123456789abcdef";
 
 /// The recorded fingerprints (`None`: not recorded).
@@ -46,7 +46,7 @@ impl State {
             let mut kv = fields(line, b'=');
             let (Some(name), Some(value), None) = (kv.next(), kv.next(), kv.next()) else { continue };
             let Some(v) = hex16(value) else { continue };
-            match index_of(name, NAMES) {
+            match index_of(name, NAMES.as_bytes()) {
                 Some(0) => s.key = Some(v),
                 Some(1) => s.instance_id = Some(v),
                 Some(2) => s.hostname = Some(v),
@@ -66,13 +66,17 @@ impl State {
     pub fn render(&self, out: &mut Out<'_>) -> Result<(), Full> {
         out.put(COMMENT.as_bytes())?;
         let values = [self.key, self.instance_id, self.hostname, self.password];
-        for (name, v) in fields(NAMES, b'|').zip(values) {
+        for (i, v) in values.into_iter().enumerate() {
             if let Some(v) = v {
-                out.put(name)?;
+                out.put(nth(NAMES, i).as_bytes())?;
                 out.put(b"=")?;
-                for shift in (0..16).rev() {
-                    out.put(HEX.get((v >> (shift * 4)) as usize & 15..).and_then(|h| h.get(..1)).unwrap_or(b"0"))?;
+                let mut digits = [0u8; 16];
+                let mut rest = v;
+                for d in digits.iter_mut().rev() {
+                    *d = HEX.get(rest as usize & 15).copied().unwrap_or(b'0');
+                    rest >>= 4;
                 }
+                out.put(&digits)?;
                 out.put(b"\n")?;
             }
         }

@@ -11,13 +11,14 @@
 //! file, the built-in ISO9660/Rock Ridge/Joliet reader reads the file straight off it.
 
 use crate::os::file::{PATH_MAX, c_path, open_read, read_all, read_attr};
+use crate::os::log::Level::Info;
 use crate::os::log::Log;
 use crate::os::sys::{each_entry, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
 use osconf::report::Arg::{L, N, S};
-use osconf::report::{LINE, say};
+use osconf::report::say;
 use osconf::text::Out;
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
@@ -71,47 +72,54 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     }
     let is_block = kind == FileType::BlockDevice;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
+    let mut mounted = None;
     if is_block {
-        let mut b = [0u8; LINE];
-        let mut l = Out::new(&mut b);
-        match mounted_read(path, buf) {
-            Ok((n, file)) => {
-                let _ = say(&mut l, "read {} from ", &[S(file)])
-                    .and_then(|()| l.put(shown))
-                    .and_then(|()| say(&mut l, " (mounted read-only, {} bytes)", &[N(n as u32)]));
-                log.info(&l);
-                return Ok(n);
+        // Why the mount did not do: the mount's error, or none when the file was not there.
+        let failed = match mounted_read(path, buf) {
+            Ok(found) => {
+                mounted = Some(found);
+                None
             }
-            Err(MountError::Mount(e)) => {
-                let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
-                let _ = osconf::report::errno_words(&mut l, e.raw_os_error());
-                let _ = l.put(b"); reading the ISO directly");
-            }
-            Err(MountError::NoFile) => {
-                let _ = l
-                    .put(b"no qcloud_action/os.conf through the mount of ")
-                    .and_then(|()| l.put(shown))
-                    .and_then(|()| l.put(b"; reading the ISO directly"));
-            }
+            Err(MountError::Mount(e)) => Some(Some(e)),
+            Err(MountError::NoFile) => Some(None),
             Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
+        };
+        if let Some(error) = failed {
+            log.write(Info, &mut |l| {
+                let then: &[u8] = b"); reading the ISO directly";
+                let Some(e) = error else {
+                    return l
+                        .put(b"no qcloud_action/os.conf through the mount of ")
+                        .and_then(|()| l.put(shown))
+                        .and_then(|()| l.put(then.get(1..).unwrap_or(then)));
+                };
+                let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
+                let _ = osconf::report::errno_words(l, e.raw_os_error());
+                l.put(then)
+            });
         }
-        log.info(&l);
     }
-    let mut dev = FdSectors(&fd);
-    let (file, path_found) = iso::find_os_conf(&mut dev, &vol).map_err(DriveError::Iso)?;
-    let n = match iso::read(&mut dev, file, buf) {
-        Ok(n) => n,
-        Err(IsoError::TooLarge) => return Err(DriveError::TooLarge),
-        Err(e) => return Err(DriveError::Iso(e)),
+    // The template's first `{}` is the kind of names the ISO reader went by.
+    let (n, file, tpl, how) = match mounted {
+        Some((n, file)) => (n, file, " (mounted read-only, {}{} bytes)", ""),
+        None => {
+            let mut dev = FdSectors(&fd);
+            let (file, path_found) = iso::find_os_conf(&mut dev, &vol).map_err(DriveError::Iso)?;
+            let n = match iso::read(&mut dev, file, buf) {
+                Ok(n) => n,
+                Err(IsoError::TooLarge) => return Err(DriveError::TooLarge),
+                Err(e) => return Err(DriveError::Iso(e)),
+            };
+            // Per iso::NameKind, in its order.
+            let how = osconf::text::nth("Rock Ridge|Joliet|ISO9660|ISO9660 level-1 8.3", file.how as usize);
+            (n, path_found, " (built-in ISO reader, {} names, {} bytes)", how)
+        }
     };
-    // Per iso::NameKind, in its order.
-    let how = osconf::text::nth("Rock Ridge|Joliet|ISO9660|ISO9660 level-1 8.3", file.how as usize);
-    let mut b = [0u8; LINE];
-    let mut l = Out::new(&mut b);
-    let _ = say(&mut l, "read {} from ", &[S(path_found)])
-        .and_then(|()| l.put(shown))
-        .and_then(|()| say(&mut l, " (built-in ISO reader, {} names, {} bytes)", &[S(how), N(n as u32)]));
-    log.info(&l);
+    log.write(Info, &mut |l| {
+        say(l, "read {} from ", &[S(file)])
+            .and_then(|()| l.put(shown))
+            .and_then(|()| say(l, tpl, &[S(how), N(n as u32)]))
+    });
     Ok(n)
 }
 
@@ -322,13 +330,12 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
     loop {
         let mut this = Pass::default();
         if let Some(p) = pass(&sys, dev_dir, &mut this) {
-            let mut b = [0u8; LINE];
-            let mut l = Out::new(&mut b);
-            let _ = l
-                .put(b"found the config CD at ")
-                .and_then(|()| l.put(osconf::text::shown(&p)))
-                .and_then(|()| say(&mut l, " after {} ms", &[L(clock.ms())]));
-            log.info(&l);
+            let ms = clock.ms();
+            log.write(Info, &mut |l| {
+                l.put(b"found the config CD at ")
+                    .and_then(|()| l.put(osconf::text::shown(&p)))
+                    .and_then(|()| say(l, " after {} ms", &[L(ms)]))
+            });
             return Some(p);
         }
         seen.any_cdrom |= this.any_cdrom;
@@ -337,18 +344,18 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
             if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
         let waited = clock.ms();
         if waited >= limit {
-            let mut b = [0u8; LINE];
-            let mut l = Out::new(&mut b);
-            let _ = say(&mut l, "no config CD found after {} ms (", &[L(waited)]);
-            let _ = l.put(if seen.config2_without_file {
+            let why: &[u8] = if seen.config2_without_file {
                 b"a config-2 volume has no qcloud_action/os.conf"
             } else if seen.any_cdrom {
                 b"no CD-ROM holds qcloud_action/os.conf"
             } else {
                 b"no CD-ROM drive"
+            };
+            log.write(Info, &mut |l| {
+                let _ = say(l, "no config CD found after {} ms (", &[L(waited)]);
+                let _ = l.put(why);
+                l.put(b"); nothing to do")
             });
-            let _ = l.put(b"); nothing to do");
-            log.info(&l);
             return None;
         }
         clock.sleep(POLL_MS.min(limit - waited));

@@ -21,7 +21,12 @@ pub fn c_path<'b>(path: &[u8], buf: &'b mut [u8; PATH_MAX]) -> Result<&'b CStr, 
     let (last, head) = with_nul.split_last_mut().ok_or(Errno::NAMETOOLONG)?;
     head.copy_from_slice(path);
     *last = 0;
-    CStr::from_bytes_with_nul(with_nul).map_err(|_| Errno::INVAL)
+    // Up to the first NUL (the same search `Root` uses for xattr names): a NUL inside
+    // the path makes it shorter.
+    match CStr::from_bytes_until_nul(with_nul) {
+        Ok(c) if c.to_bytes().len() == n => Ok(c),
+        _ => Err(Errno::INVAL),
+    }
 }
 
 /// `openat(dir, path, flags, mode)`.

@@ -5,7 +5,8 @@
 //! 10 lines a burst), so the file is reopened every few lines and no line is lost.
 
 use osconf::cli::LogTo;
-use osconf::text::Out;
+use osconf::report::LINE;
+use osconf::text::{Arg, Full, Out, say};
 use rustix::fd::OwnedFd;
 use rustix::fs::{Mode, OFlags};
 
@@ -38,35 +39,46 @@ impl Log {
 
     /// Logs `osconf: <msg>`.
     pub fn line(&mut self, level: Level, msg: &[u8]) {
-        let mut l: heapless::Vec<u8, { osconf::report::LINE + 16 }> = heapless::Vec::new();
-        if self.use_kmsg {
-            // Facility user (1 << 3) + level: 6 info, 4 warning.
-            let _ = l.extend_from_slice(if level == Level::Warn { b"<12>" } else { b"<14>" });
+        self.write(level, &mut |l| l.put(msg));
+    }
+
+    /// Logs `osconf: ` and what `f` writes (at most [`LINE`] bytes: a piece that does not
+    /// fit is left out). One line buffer for every message (`dyn`: one copy of this).
+    pub fn write(&mut self, level: Level, f: &mut dyn FnMut(&mut Out<'_>) -> Result<(), Full>) {
+        let mut buf = [0u8; LINE + 16];
+        // Facility user (1 << 3) + level: 6 info, 4 warning.
+        let prefix: &[u8] = match (self.use_kmsg, level) {
+            (false, _) => b"osconf: ",
+            (true, Level::Warn) => b"<12>osconf: ",
+            (true, Level::Info) => b"<14>osconf: ",
+        };
+        let (head, body) = buf.split_at_mut(prefix.len());
+        head.copy_from_slice(prefix);
+        let mut l = Out::new(body.get_mut(..LINE).unwrap_or(&mut []));
+        let _ = f(&mut l);
+        let end = prefix.len() + l.len();
+        if let Some(nl) = buf.get_mut(end) {
+            *nl = b'\n';
         }
-        let _ = l.extend_from_slice(b"osconf: ");
-        let _ = l.extend_from_slice(msg);
-        let _ = l.push(b'\n');
+        let l = buf.get(..=end).unwrap_or(&[]);
         if self.use_kmsg {
             if self.written >= LINES_PER_OPEN {
                 self.kmsg = open_kmsg();
                 self.written = 0;
             }
             if let Some(fd) = &self.kmsg {
-                if rustix::io::write(fd, &l).is_ok() {
+                if rustix::io::write(fd, l).is_ok() {
                     self.written += 1;
                     return;
                 }
             }
         }
-        stderr(&l);
+        stderr(l);
     }
 
-    pub fn info(&mut self, l: &Out<'_>) {
-        self.line(Level::Info, l.as_bytes());
-    }
-
-    pub fn warn(&mut self, l: &Out<'_>) {
-        self.line(Level::Warn, l.as_bytes());
+    /// Logs [`say`]`(tpl, args)`.
+    pub fn say(&mut self, level: Level, tpl: &str, args: &[Arg<'_>]) {
+        self.write(level, &mut |l| say(l, tpl, args));
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::os::file::{open_read, read_attr};
 use core::mem::MaybeUninit;
-use osconf::conf::Mac;
+use osconf::conf::{Mac, Nic};
 use osconf::limits::{IFNAME_MAX, MAX_NET_IFACES};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{OFlags, RawDir};
@@ -39,11 +39,13 @@ pub struct Iface {
     /// Backed by a device (`<name>/device` exists), not a bridge, bond or VLAN that
     /// borrowed the MAC.
     physical: bool,
+    /// The root's udev renames it at boot, to a name not known here (set by the caller).
+    pub renamed: bool,
 }
 
-/// The interfaces in `<sys>/class/net` whose MAC is one of `wanted` (however many other
-/// interfaces there are: only matches are kept).
-pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
+/// The interfaces in `<sys>/class/net` whose MAC is one of the `wanted` NICs' (however
+/// many other interfaces there are: only matches are kept).
+pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
     let mut out = heapless::Vec::new();
     let Some(dir) = open_dir(sys, "class/net") else { return out };
     each_entry(dir.as_fd(), &mut |name| {
@@ -53,7 +55,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFA
         let mut buf = [0u8; 64];
         let Some(addr) = read_attr(dir.as_fd(), &path, &mut buf) else { return };
         let Ok(mac) = Mac::parse(addr) else { return };
-        if !wanted.contains(&mac) {
+        if !wanted.iter().any(|n| n.mac == mac) {
             return;
         }
         path.clear();
@@ -62,7 +64,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Mac]) -> heapless::Vec<Iface, MAX_NET_IFA
         let physical = crate::os::file::statat(dir.as_fd(), path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
-            let _ = out.push(Iface { name: n, mac, physical });
+            let _ = out.push(Iface { name: n, mac, physical, renamed: false });
         }
     });
     // Physical NICs first (the first match for a MAC wins), then by name, so the result
