@@ -384,14 +384,28 @@ fn predictable_names(
     log: &mut Log,
 ) {
     let mut link_buf = [0u8; 2048];
-    let link = if root.exists("etc/systemd/network/99-default.link") {
-        Existing::Missing
-    } else if root.exists("usr/lib/systemd/network/99-default.link") {
-        root.read("usr/lib/systemd/network/99-default.link", &mut link_buf)
+    if root.exists("etc/systemd/network/99-default.link") {
+        return;
+    }
+    let path = if root.exists("usr/lib/systemd/network/99-default.link") {
+        "usr/lib/systemd/network/99-default.link"
     } else {
-        root.read("lib/systemd/network/99-default.link", &mut link_buf)
+        "lib/systemd/network/99-default.link"
     };
-    let Existing::Regular(policy) = link else { return };
+    let policy: &[u8] = match root.read(path, &mut link_buf) {
+        Existing::Regular(policy) => policy,
+        Existing::Missing => return,
+        // A link, a directory, …: the root's policy cannot be told, so neither can the
+        // names (each NIC still named ethN gets its line from the plan).
+        _ => {
+            log.say(
+                Level::Warn,
+                "/{}: not a regular file; the root's names for NICs cannot be told",
+                &[report::Arg::S(path)],
+            );
+            b"NamePolicy=" // asks for no name: each is unknown
+        }
+    };
     for iface in sys_ifaces {
         if !osconf::udev::is_kernel_name(&iface.name) {
             continue;
