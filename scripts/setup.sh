@@ -98,8 +98,9 @@ if ! compgen -G "/boot/vmlinuz-*-cloud-amd64" >/dev/null; then
 fi
 
 # The real consumers of the network files (tests/consumers/run.sh): netplan.io,
-# network-manager, ifupdown, installed without starting any of them.
-echo "==> tests/consumers/setup.sh (netplan.io, network-manager, ifupdown; no service started)"
+# network-manager, ifupdown, and cloud-init for a differential check, installed without
+# starting any of them.
+echo "==> tests/consumers/setup.sh (netplan.io, network-manager, ifupdown, cloud-init; no service started)"
 sh tests/consumers/setup.sh
 
 if ! command -v cargo >/dev/null || ! command -v rustup >/dev/null; then

@@ -9,6 +9,8 @@
 #   eni      : `ifquery` / `ifup --no-act` on our interfaces.d file and merged main files
 #   ifcfg    : the routes initscripts would add (`ip route add default via $GATEWAY`, and
 #              `ip route add <line>` for each line of route-<name>) in a network namespace
+# and, as a differential check, cloud-init's renderers on the same networks
+# (tests/consumers/cloud-init.sh, written as network_data.json; facts, not bytes, compared).
 # Nothing touches this machine's network: netplan and ifup only write under temp dirs,
 # NetworkManager runs in a network namespace of its own holding one veth pair.
 # Prints `N passed, M failed` and exits non-zero when a check failed.
@@ -247,6 +249,10 @@ if unshare -n true 2>/dev/null; then
 else
     echo "skip ifcfg routes: no network namespaces here"
 fi
+
+# ---- cloud-init's renderers on the same networks ------------------------------------------
+# shellcheck source=tests/consumers/cloud-init.sh
+. tests/consumers/cloud-init.sh
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
