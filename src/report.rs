@@ -281,10 +281,17 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
             let verb = if outcome == Outcome::Removed { "removed" } else { "would remove" };
             return say(w, "{} /{}: written by osconf for a NIC os.conf no longer describes", &[S(verb), path]);
         }
-        Outcome::Written { created: true } => say(w, "created /{}: ", &[path])?,
-        Outcome::Written { created: false } | Outcome::Removed => say(w, "updated /{}: ", &[path])?,
-        Outcome::Unchanged => say(w, "/{} already up to date: ", &[path])?,
-        Outcome::Planned => say(w, "would write /{}: ", &[path])?,
+        Outcome::Written { .. } | Outcome::Removed | Outcome::Unchanged | Outcome::Planned => {
+            let i = match outcome {
+                Outcome::Written { created: true } => 0,
+                Outcome::Written { created: false } | Outcome::Removed => 1,
+                Outcome::Unchanged => 2,
+                _ => 3,
+            };
+            // Picked by position: one `say` for the four.
+            let tpl = concat!("created /{}: |", "updated /{}: |", "/{} already up to date: |", "would write /{}: ");
+            say(w, crate::text::nth(tpl, i), &[path])?
+        }
         Outcome::LeftAlone(why) => return say(w, "/{} {}", &[path, S(skip_text(why))]),
         Outcome::Failed { step, errno } => {
             say(w, "could not write /{} ({}: ", &[path, S(step.name())])?;
