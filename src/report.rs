@@ -234,16 +234,23 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
         Event::NoFormat => w.write_str(
             "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)",
         ),
-        Event::NicNotPresent { nic, mac, format } => say(
-            w,
-            "eth{}: no network interface with MAC {} in this system; {} names files after the interface, so eth{} is not written",
-            &[N(nic.into()), M(mac), S(format_name(format)), N(nic.into())],
-        ),
-        Event::NicRenamed { nic, format } => say(
-            w,
-            "eth{}: its NIC still has the kernel's name here, which the root replaces with a predictable name at boot; {} names files after the interface, so eth{} is not written",
-            &[N(nic.into()), S(format_name(format)), N(nic.into())],
-        ),
+        Event::NicNotPresent { nic, format, .. } | Event::NicRenamed { nic, format } => {
+            match *e {
+                Event::NicNotPresent { mac, .. } => {
+                    say(w, "eth{}: no network interface with MAC {} in this system", &[N(nic.into()), M(mac)])?
+                }
+                _ => say(
+                    w,
+                    "eth{}: its NIC still has the kernel's name here, which the root replaces with a predictable name at boot",
+                    &[N(nic.into())],
+                )?,
+            }
+            say(
+                w,
+                "; {} names files after the interface, so eth{} is not written",
+                &[S(format_name(format)), N(nic.into())],
+            )
+        }
         Event::NoGateway => w.write_str("network: no gateway in os.conf; no default route configured"),
         Event::ExtraGateway { nic, via } => {
             say(w, "eth{}: gateway not used: the one default route goes via eth{}", &[N(nic.into()), N(via.into())])
