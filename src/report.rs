@@ -218,18 +218,21 @@ fn format_name(f: u8) -> &'static str {
 #[inline(never)]
 pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
     match *e {
-        Event::Format { format, because: Some(paths) } => {
-            say(w, "network: writing {} config (the root has ", &[S(format_name(format))])?;
-            let mut sep = "/";
-            for p in paths {
-                w.write_str(sep)?;
-                w.write_str(p)?;
-                sep = " and /";
+        Event::Format { format, because } => {
+            say(w, "network: writing {} config (", &[S(format_name(format))])?;
+            match because {
+                Some(paths) => {
+                    w.write_str("the root has ")?;
+                    let mut sep = "/";
+                    for p in paths {
+                        w.write_str(sep)?;
+                        w.write_str(p)?;
+                        sep = " and /";
+                    }
+                }
+                None => w.write_str("--network")?,
             }
             w.write_str(")")
-        }
-        Event::Format { format, because: None } => {
-            say(w, "network: writing {} config (--network)", &[S(format_name(format))])
         }
         Event::NoFormat => w.write_str(
             "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)",
