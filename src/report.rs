@@ -229,32 +229,42 @@ fn format_name(f: u8) -> &'static str {
 #[inline(never)]
 pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
     match *e {
-        Event::Format { format, because: Some(paths) } => {
-            say(w, "network: writing {} config (the root has ", &[S(format_name(format))])?;
-            let mut sep = "/";
-            for p in paths {
-                w.write_str(sep)?;
-                w.write_str(p)?;
-                sep = " and /";
+        Event::Format { format, because } => {
+            say(w, "network: writing {} config (", &[S(format_name(format))])?;
+            match because {
+                Some(paths) => {
+                    w.write_str("the root has ")?;
+                    let mut sep = "/";
+                    for p in paths {
+                        w.write_str(sep)?;
+                        w.write_str(p)?;
+                        sep = " and /";
+                    }
+                }
+                None => w.write_str("--network")?,
             }
             w.write_str(")")
-        }
-        Event::Format { format, because: None } => {
-            say(w, "network: writing {} config (--network)", &[S(format_name(format))])
         }
         Event::NoFormat => w.write_str(
             "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)",
         ),
-        Event::NicNotPresent { nic, mac, format } => say(
-            w,
-            "eth{}: no network interface with MAC {} in this system; {} names files after the interface, so eth{} is not written",
-            &[N(nic.into()), M(mac), S(format_name(format)), N(nic.into())],
-        ),
-        Event::NicRenamed { nic, format } => say(
-            w,
-            "eth{}: the root renames its NIC at boot and this system's udev database does not say to what; {} names files after the interface, so eth{} is not written",
-            &[N(nic.into()), S(format_name(format)), N(nic.into())],
-        ),
+        Event::NicNotPresent { nic, format, .. } | Event::NicRenamed { nic, format } => {
+            match *e {
+                Event::NicNotPresent { mac, .. } => {
+                    say(w, "eth{}: no network interface with MAC {} in this system", &[N(nic.into()), M(mac)])?
+                }
+                _ => say(
+                    w,
+                    "eth{}: the root renames its NIC at boot and this system's udev database does not say to what",
+                    &[N(nic.into())],
+                )?,
+            }
+            say(
+                w,
+                "; {} names files after the interface, so eth{} is not written",
+                &[S(format_name(format)), N(nic.into())],
+            )
+        }
         Event::NoGateway => w.write_str("network: no gateway in os.conf; no default route configured"),
         Event::ExtraGateway { nic, via } => {
             say(w, "eth{}: gateway not used: the one default route goes via eth{}", &[N(nic.into()), N(via.into())])
@@ -297,10 +307,17 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
             let verb = if outcome == Outcome::Removed { "removed" } else { "would remove" };
             return say(w, "{} /{}: written by osconf for a NIC os.conf no longer describes", &[S(verb), path]);
         }
-        Outcome::Written { created: true } => say(w, "created /{}: ", &[path])?,
-        Outcome::Written { created: false } | Outcome::Removed => say(w, "updated /{}: ", &[path])?,
-        Outcome::Unchanged => say(w, "/{} already up to date: ", &[path])?,
-        Outcome::Planned => say(w, "would write /{}: ", &[path])?,
+        Outcome::Written { .. } | Outcome::Removed | Outcome::Unchanged | Outcome::Planned => {
+            let i = match outcome {
+                Outcome::Written { created: true } => 0,
+                Outcome::Written { created: false } | Outcome::Removed => 1,
+                Outcome::Unchanged => 2,
+                _ => 3,
+            };
+            // Picked by position: one `say` for the four.
+            let tpl = concat!("created /{}: |", "updated /{}: |", "/{} already up to date: |", "would write /{}: ");
+            say(w, crate::text::nth(tpl, i), &[path])?
+        }
         Outcome::LeftAlone(why) => return skipped(w, edit.path.as_str(), why),
         Outcome::Failed { step, errno } => {
             say(w, "could not write /{} ({}: ", &[path, S(step.name())])?;

@@ -189,6 +189,12 @@ impl Parsed {
         }
     }
 
+    /// Notes a bad value. (Out of line: one copy for every value type's check.)
+    #[inline(never)]
+    fn invalid(&mut self, line: u16, key: Key, why: Invalid) {
+        self.note(line, NoteKind::Invalid { key, why });
+    }
+
     /// Whether any section was skipped.
     pub fn skipped_any(&self) -> bool {
         self.notes.iter().any(|n| n.skips().is_some()) || self.notes_dropped > 0
@@ -304,7 +310,7 @@ fn raw<'s>(out: &mut Parsed, slots: &'s [Option<Raw>], key: Key) -> Result<Optio
             Err(())
         }
         Some(Some(Raw { line, error: Some(RawError::TooLong), .. })) => {
-            out.note(*line, NoteKind::Invalid { key, why: Invalid::TooLong });
+            out.invalid(*line, key, Invalid::TooLong);
             Err(())
         }
         Some(Some(Raw { line, value, error: None })) => Ok(Some((*line, value))),
@@ -323,7 +329,7 @@ fn valid<T>(
     match parse(v) {
         Ok(t) => Ok(Some((line, t))),
         Err(why) => {
-            out.note(line, NoteKind::Invalid { key, why });
+            out.invalid(line, key, why);
             Err(())
         }
     }
@@ -394,7 +400,7 @@ fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
             prefix.bits() >= 31 || (h != 0 && h != !prefix.mask())
         };
         if !host(addr) {
-            out.note(ip_line, NoteKind::Invalid { key: Key::Nic(n, NicKey::IpAddr), why: Invalid::NotHostAddress });
+            out.invalid(ip_line, Key::Nic(n, NicKey::IpAddr), Invalid::NotHostAddress);
             continue;
         }
         if let Some((line, g)) = gw {
@@ -406,7 +412,7 @@ fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
                 None
             };
             if let Some(why) = why {
-                out.note(line, NoteKind::Invalid { key: gw_key, why });
+                out.invalid(line, gw_key, why);
                 continue;
             }
             if !addr.same_subnet(g, prefix) {
