@@ -378,8 +378,14 @@ impl<'a> Plan<'a> {
     /// A file left alone for what was found there (nothing when it is a regular file).
     fn skipped(&mut self, target: Target, found: Existing<'_>) {
         if let Some(why) = Skip::from_existing(found) {
-            self.event(Event::Skipped { target, why });
+            self.skip(target, why);
         }
+    }
+
+    /// A file left alone, and why.
+    #[inline(never)]
+    fn skip(&mut self, target: Target, why: Skip) {
+        self.event(Event::Skipped { target, why });
     }
 
     /// Renders one edit; on failure nothing of it stays in the buffer and the reason is
@@ -406,7 +412,7 @@ impl<'a> Plan<'a> {
             }
             Err(why) => {
                 self.out.truncate(start);
-                self.event(Event::Skipped { target, why });
+                self.skip(target, why);
                 false
             }
         }
@@ -569,7 +575,7 @@ fn network_format(
         (Some(_), Some(Existing::Regular(old))) => Some(*old),
         (Some(_), found) => {
             let why = found.and_then(|e| Skip::from_existing(*e)).unwrap_or(Skip::Missing);
-            plan.event(Event::Skipped { target: Target::Shared { format: fi }, why });
+            plan.skip(Target::Shared { format: fi }, why);
             None
         }
         (None, _) => None,
@@ -580,16 +586,15 @@ fn network_format(
     };
     // The shared file, rewritten NIC after NIC (ping-pong between two buffers).
     let mut bufs = [[0u8; SHARED_MAX]; 2];
-    let mut shared_len = shared_old.map(|old| {
-        let n = old.len().min(SHARED_MAX);
-        if let (Some(dst), Some(src)) = (bufs[0].get_mut(..n), old.get(..n)) {
-            dst.copy_from_slice(src);
+    let mut shared_len = None;
+    if let Some(old) = shared_old {
+        match bufs[0].get_mut(..old.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(old);
+                shared_len = Some(old.len());
+            }
+            None => plan.skip(Target::Shared { format: fi }, Skip::TooLarge),
         }
-        n
-    });
-    if shared_old.is_some_and(|old| old.len() > SHARED_MAX) {
-        plan.event(Event::Skipped { target: Target::Shared { format: fi }, why: Skip::TooLarge });
-        shared_len = None;
     }
     let mut cur = 0;
     for nic in &config.nics {
@@ -632,7 +637,7 @@ fn network_format(
                     cur = 1 - cur;
                 }
                 Err(_) => {
-                    plan.event(Event::Skipped { target: Target::Shared { format: fi }, why: Skip::NoRoom });
+                    plan.skip(Target::Shared { format: fi }, Skip::NoRoom);
                     shared_len = None;
                 }
             }
@@ -689,7 +694,7 @@ fn nic_file(
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
     if name.ok_or(Full).and_then(|name| crate::text::say(&mut p, path, &[name])).is_err() {
-        plan.event(Event::Skipped { target, why: Skip::NoRoom });
+        plan.skip(target, Skip::NoRoom);
         return;
     }
     // A renderer that writes nothing asks for no file (ifcfg's route-<name> when the
