@@ -34,11 +34,15 @@ const KEYS: [&str; 5] =
 /// database entry of that NIC (`db`: lines such as `E:ID_NET_NAME_SLOT=ens2`).
 pub fn rename<'a>(link: &[u8], db: &'a [u8]) -> Rename<'a> {
     // The last `NamePolicy=` wins, as in systemd's parser (there is one [Link] section).
-    let Some(policy) = fields(link, b'\n').filter_map(|l| l.trim_ascii().strip_prefix(b"NamePolicy=")).last() else {
-        return Rename::Keeps;
-    };
-    for entry in fields(policy, b' ').filter_map(|p| index_of(p, POLICIES)) {
-        let Some(key) = KEYS.get(entry) else { continue };
+    let mut policy = None;
+    for line in fields(link, b'\n') {
+        if let Some(p) = line.trim_ascii().strip_prefix(b"NamePolicy=") {
+            policy = Some(p);
+        }
+    }
+    let Some(policy) = policy else { return Rename::Keeps };
+    for entry in fields(policy, b' ') {
+        let Some(key) = index_of(entry, POLICIES).and_then(|i| KEYS.get(i)) else { continue };
         for line in fields(db, b'\n') {
             let Some(v) = line.strip_prefix(b"E:").and_then(|l| l.strip_prefix(key.as_bytes())) else { continue };
             if let Some(name) = v.strip_prefix(b"=").and_then(ifname) {
@@ -59,7 +63,7 @@ pub fn is_kernel_name(name: &str) -> bool {
 fn ifname(v: &[u8]) -> Option<&[u8]> {
     let ok = !v.is_empty()
         && v.len() <= crate::limits::IFNAME_MAX
-        && v.iter().all(|&b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        && v.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     ok.then_some(v)
 }
 
