@@ -100,6 +100,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
     )
     .as_bytes();
     let mut o = Options::default();
+    let mut flags = [false; 7];
     let mut it = args.iter().copied();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.iter().position(|&b| b == b'=') {
@@ -148,13 +149,16 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
                 };
             }
             8 => o.run = v,
-            9 => o.dry_run = true,
-            10 => o.resolve_walk = true,
-            11 => o.force = true,
-            12 | 13 => o.help = true,
-            _ => o.version = true,
+            // --dry-run, --resolve-walk, --force, -h, --help, -V, --version.
+            _ => {
+                if let Some(f) = flags.get_mut(i - 9) {
+                    *f = true;
+                }
+            }
         }
     }
+    let [dry_run, resolve_walk, force, h, help, v, version] = flags;
+    (o.dry_run, o.resolve_walk, o.force, o.help, o.version) = (dry_run, resolve_walk, force, h || help, v || version);
     Ok(o)
 }
 
