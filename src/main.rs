@@ -211,7 +211,7 @@ fn run(args: &[&[u8]]) -> i32 {
     let mut shared = [Existing::Missing; 8];
     let mut rest: &mut [u8] = shared_buf;
     for (i, f) in plan::FORMATS.iter().enumerate() {
-        if let (Some(s), true, Some(slot)) = (f.shared.as_ref(), formats & (1 << i) != 0, shared.get_mut(i)) {
+        if let (Some(s), true, Some(slot)) = (f.shared, formats & (1 << i) != 0, shared.get_mut(i)) {
             let n = plan::SHARED_MAX.min(rest.len());
             let (mine, more) = core::mem::take(&mut rest).split_at_mut(n);
             rest = more;

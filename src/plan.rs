@@ -86,9 +86,9 @@ pub struct Format {
     /// the MAC's hex digits.
     pub path: &'static str,
     pub render: RenderFn,
-    pub extra: Option<(&'static str, RenderFn)>,
+    pub extra: Option<&'static (&'static str, RenderFn)>,
     /// A file the NICs share, edited too (the format's own file of the system's).
-    pub shared: Option<Shared>,
+    pub shared: Option<&'static Shared>,
 }
 
 /// A file of the system's that a format also edits, once for each NIC in turn.
@@ -162,8 +162,8 @@ pub static FORMATS: &[Format] = &[
         mode: 0o644,
         path: render::wicked::PATH,
         render: render::wicked::render,
-        extra: Some((render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
-        shared: Some(Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
+        extra: Some(&(render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
+        shared: Some(&Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
     },
     Format {
         name: "networkd",
@@ -186,7 +186,7 @@ pub static FORMATS: &[Format] = &[
         path: render::eni::PATH,
         render: render::eni::render,
         extra: None,
-        shared: Some(Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
+        shared: Some(&Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
     },
     Format {
         name: "ifcfg",
@@ -195,7 +195,7 @@ pub static FORMATS: &[Format] = &[
         mode: 0o644,
         path: render::ifcfg::PATH,
         render: render::ifcfg::render,
-        extra: Some((render::ifcfg::ROUTE_PATH, render::ifcfg::render_route)),
+        extra: Some(&(render::ifcfg::ROUTE_PATH, render::ifcfg::render_route)),
         shared: None,
     },
 ];
@@ -250,7 +250,7 @@ impl Target {
     pub fn fixed_path(self) -> Option<&'static str> {
         Some(match self {
             Target::Network { .. } => return None,
-            Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.as_ref().map(|s| s.path),
+            Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.map(|s| s.path),
             Target::Resolv => "etc/resolv.conf",
             Target::Hostname => "etc/hostname",
             Target::SysconfigNetwork => "etc/sysconfig/network",
@@ -571,7 +571,7 @@ fn network_format(
     format: &Format,
 ) {
     let no_dns: &[Ipv4] = &[];
-    let shared_old = match (format.shared.as_ref(), facts.shared.get(usize::from(fi))) {
+    let shared_old = match (format.shared, facts.shared.get(usize::from(fi))) {
         (Some(_), Some(Existing::Regular(old))) => Some(*old),
         (Some(_), found) => {
             let why = found.and_then(|e| Skip::from_existing(*e)).unwrap_or(Skip::Missing);
@@ -580,7 +580,7 @@ fn network_format(
         }
         (None, _) => None,
     };
-    let nic_files = match (format.shared.as_ref(), shared_old) {
+    let nic_files = match (format.shared, shared_old) {
         (Some(s), Some(old)) => (s.nic_files)(old),
         _ => true,
     };
@@ -627,7 +627,7 @@ fn network_format(
             nic_file(plan, target, format, false, name, &view);
             nic_file(plan, target, format, true, name, &view);
         }
-        if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
+        if let (Some(shared), Some(len)) = (format.shared, shared_len) {
             let [a, b] = &mut bufs;
             let (src, dst) = if cur == 0 { (&a[..], b) } else { (&b[..], a) };
             let mut out = Out::new(dst);
@@ -643,7 +643,7 @@ fn network_format(
             }
         }
     }
-    if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
+    if let (Some(shared), Some(len)) = (format.shared, shared_len) {
         let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
         plan.add(Target::Shared { format: fi }, shared.path.as_bytes(), 0o644, &mut |o| Ok(o.put(done)?));
     }
@@ -688,7 +688,7 @@ fn nic_file(
 ) {
     let (path, render) = match (extra, format.extra) {
         (false, _) => (format.path, format.render),
-        (true, Some(second)) => second,
+        (true, Some(second)) => *second,
         (true, None) => return,
     };
     let mut path_buf = [0u8; PATH_MAX_REL];
