@@ -142,7 +142,7 @@ fn mounted_read(dev: &[u8], buf: &mut [u8]) -> Result<(usize, &'static str), Mou
     }
     let mut result = Err(MountError::NoFile);
     if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR.to_bytes(), OFlags::DIRECTORY) {
-        for (file, _) in iso::OS_CONF_PATHS {
+        for &(file, _) in &iso::OS_CONF_PATHS {
             if let Ok(fd) = open_read(dir.as_fd(), file.as_bytes(), OFlags::NOFOLLOW) {
                 result = match read_all(fd.as_fd(), buf) {
                     Ok(Some(n)) => Ok((n, file)),
