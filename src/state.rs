@@ -64,8 +64,8 @@ impl State {
     pub fn render(&self, out: &mut Out<'_>) -> Result<(), Full> {
         out.put(COMMENT.as_bytes())?;
         let values = [self.key, self.instance_id, self.hostname, self.password];
-        for (i, v) in values.into_iter().enumerate() {
-            if let Some(v) = v {
+        for (i, v) in values.iter().enumerate() {
+            if let &Some(v) = v {
                 out.put(nth(NAMES, i).as_bytes())?;
                 out.put(b"=")?;
                 let mut digits = [0u8; 16];
