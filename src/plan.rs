@@ -623,9 +623,8 @@ fn network_format(
         };
         let target = Target::Network { format: fi, nic: nic.index };
         if nic_files {
-            let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(nic.mac)) };
-            nic_file(plan, target, format, false, name, &view);
-            nic_file(plan, target, format, true, name, &view);
+            nic_file(plan, target, format, false, &view);
+            nic_file(plan, target, format, true, &view);
         }
         if let (Some(shared), Some(len)) = (format.shared, shared_len) {
             let [a, b] = &mut bufs;
@@ -678,19 +677,14 @@ pub fn template_parts(tpl: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// The NIC's file in `format` (`extra`: its second file, if the format has one).
-fn nic_file(
-    plan: &mut Plan<'_>,
-    target: Target,
-    format: &Format,
-    extra: bool,
-    name: Option<Arg<'_>>,
-    view: &NicView<'_>,
-) {
+fn nic_file(plan: &mut Plan<'_>, target: Target, format: &Format, extra: bool, view: &NicView<'_>) {
     let (path, render) = match (extra, format.extra) {
         (false, _) => (format.path, format.render),
         (true, Some(second)) => *second,
         (true, None) => return,
     };
+    // Named after the interface, or the MAC's hex digits.
+    let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(view.nic.mac)) };
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
     if name.ok_or(Full).and_then(|name| crate::text::say(&mut p, path, &[name])).is_err() {
