@@ -251,7 +251,7 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
             let _ = cands.push(Candidate { name: n, cdrom });
         }
     });
-    osconf::text::sort_by(&mut cands, |a, b| (!a.cdrom, a.name.as_str()) <= (!b.cdrom, b.name.as_str()));
+    osconf::text::sort_by(&mut cands, |a, b| crate::os::sys::in_order(a.cdrom, &a.name, b.cdrom, &b.name));
     // Two rounds: config-2 volumes first, then any ISO with the file.
     for want_label in [true, false] {
         for c in &cands {
