@@ -100,6 +100,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
     )
     .as_bytes();
     let mut o = Options::default();
+    let mut flags = [false; 7];
     let mut it = args.iter().copied();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.iter().position(|&b| b == b'=') {
@@ -148,13 +149,16 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
                 };
             }
             8 => o.run = v,
-            9 => o.dry_run = true,
-            10 => o.resolve_walk = true,
-            11 => o.force = true,
-            12 | 13 => o.help = true,
-            _ => o.version = true,
+            // --dry-run, --resolve-walk, --force, -h, --help, -V, --version.
+            _ => {
+                if let Some(f) = flags.get_mut(i - 9) {
+                    *f = true;
+                }
+            }
         }
     }
+    let [dry_run, resolve_walk, force, h, help, v, version] = flags;
+    (o.dry_run, o.resolve_walk, o.force, o.help, o.version) = (dry_run, resolve_walk, force, h || help, v || version);
     Ok(o)
 }
 
@@ -185,27 +189,34 @@ pub struct Kernel {
 /// Later words win, as the kernel does for its own parameters.
 pub fn kernel(cmdline: &[u8]) -> Kernel {
     let mut k = Kernel::default();
+    // osconf.disable, osconf.debug, osconf.force, net.ifnames=0, in the table's order.
+    let mut flags = [false; 4];
     for word in cmdline.split(|b| b.is_ascii_whitespace()) {
         let (name, value) = match word.iter().position(|&b| b == b'=') {
             Some(eq) => (word.get(..eq).unwrap_or(word), word.get(eq + 1..)),
             None => (word, None),
         };
-        let flag = |v: Option<&[u8]>| !matches!(v, Some(b"0" | b"no" | b"false"));
         match index_of(name, b"osconf.disable|osconf.debug|osconf.force|net.ifnames|osconf.timeout") {
-            Some(0) => k.disable = flag(value),
-            Some(1) => k.debug = flag(value),
-            Some(2) => k.force = flag(value),
-            Some(3) => k.kernel_ifnames = value == Some(b"0"),
-            Some(_) => match value.and_then(parse_u32) {
+            Some(4) => match value.and_then(parse_u32) {
                 Some(n) => {
                     k.timeout = Some(n);
                     k.bad_timeout = false;
                 }
                 None => k.bad_timeout = true,
             },
+            Some(i) => {
+                // `net.ifnames` is 0 or not; the others are on unless their value says no
+                // (none or an empty one does not).
+                let v = value.unwrap_or(b"");
+                let on = if i == 3 { v == b"0" } else { index_of(v, b"0|no|false").is_none() };
+                if let Some(f) = flags.get_mut(i) {
+                    *f = on;
+                }
+            }
             None => {}
         }
     }
+    [k.disable, k.debug, k.force, k.kernel_ifnames] = flags;
     k
 }
 

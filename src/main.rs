@@ -216,7 +216,7 @@ fn run(args: &[&[u8]]) -> i32 {
     let mut shared = [Existing::Missing; 8];
     let mut rest: &mut [u8] = shared_buf;
     for (i, f) in plan::FORMATS.iter().enumerate() {
-        if let (Some(s), true, Some(slot)) = (f.shared.as_ref(), formats & (1 << i) != 0, shared.get_mut(i)) {
+        if let (Some(s), true, Some(slot)) = (f.shared, formats & (1 << i) != 0, shared.get_mut(i)) {
             let n = plan::SHARED_MAX.min(rest.len());
             let (mine, more) = core::mem::take(&mut rest).split_at_mut(n);
             rest = more;
@@ -455,16 +455,20 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
         if formats & (1 << i) == 0 {
             continue;
         }
-        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
-        let Some((first_dir, ..)) = parts[0] else { continue };
-        for (k, &(dir, ..)) in parts.iter().flatten().enumerate() {
+        let templates = [f.path, f.extra.map_or("", |e| e.0)];
+        let Some((first_dir, ..)) = plan::template_parts(f.path) else { continue };
+        for (k, tpl) in templates.iter().enumerate() {
+            let Some((dir, ..)) = plan::template_parts(tpl) else { continue };
             // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
             if k > 0 && dir == first_dir {
                 continue;
             }
             root.list(dir, &mut |name| {
-                let ours = |&(d, p, s): &(&str, &str, &str)| d == dir && name.starts_with(p) && name.ends_with(s);
-                if !parts.iter().flatten().any(ours) || name.starts_with(".osconf-") {
+                let ours = |tpl: &&str| {
+                    plan::template_parts(tpl)
+                        .is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
+                };
+                if !templates.iter().any(ours) || name.starts_with(".osconf-") {
                     return;
                 }
                 let mut path = osconf::text::Str::new();

@@ -90,9 +90,9 @@ pub struct Format {
     /// the MAC's hex digits.
     pub path: &'static str,
     pub render: RenderFn,
-    pub extra: Option<(&'static str, RenderFn)>,
+    pub extra: Option<&'static (&'static str, RenderFn)>,
     /// A file the NICs share, edited too (the format's own file of the system's).
-    pub shared: Option<Shared>,
+    pub shared: Option<&'static Shared>,
 }
 
 /// A file of the system's that a format also edits, once for each NIC in turn.
@@ -166,8 +166,8 @@ pub static FORMATS: &[Format] = &[
         mode: 0o644,
         path: render::wicked::PATH,
         render: render::wicked::render,
-        extra: Some((render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
-        shared: Some(Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
+        extra: Some(&(render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
+        shared: Some(&Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
     },
     Format {
         name: "networkd",
@@ -190,7 +190,7 @@ pub static FORMATS: &[Format] = &[
         path: render::eni::PATH,
         render: render::eni::render,
         extra: None,
-        shared: Some(Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
+        shared: Some(&Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
     },
     Format {
         name: "ifcfg",
@@ -199,7 +199,7 @@ pub static FORMATS: &[Format] = &[
         mode: 0o644,
         path: render::ifcfg::PATH,
         render: render::ifcfg::render,
-        extra: Some((render::ifcfg::ROUTE_PATH, render::ifcfg::render_route)),
+        extra: Some(&(render::ifcfg::ROUTE_PATH, render::ifcfg::render_route)),
         shared: None,
     },
 ];
@@ -254,7 +254,7 @@ impl Target {
     pub fn fixed_path(self) -> Option<&'static str> {
         Some(match self {
             Target::Network { .. } => return None,
-            Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.as_ref().map(|s| s.path),
+            Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.map(|s| s.path),
             Target::Resolv => "etc/resolv.conf",
             Target::Hostname => "etc/hostname",
             Target::SysconfigNetwork => "etc/sysconfig/network",
@@ -385,8 +385,14 @@ impl<'a> Plan<'a> {
     /// A file left alone for what was found there (nothing when it is a regular file).
     fn skipped(&mut self, target: Target, found: Existing<'_>) {
         if let Some(why) = Skip::from_existing(found) {
-            self.event(Event::Skipped { target, why });
+            self.skip(target, why);
         }
+    }
+
+    /// A file left alone, and why.
+    #[inline(never)]
+    fn skip(&mut self, target: Target, why: Skip) {
+        self.event(Event::Skipped { target, why });
     }
 
     /// Renders one edit; on failure nothing of it stays in the buffer and the reason is
@@ -413,7 +419,7 @@ impl<'a> Plan<'a> {
             }
             Err(why) => {
                 self.out.truncate(start);
-                self.event(Event::Skipped { target, why });
+                self.skip(target, why);
                 false
             }
         }
@@ -572,31 +578,30 @@ fn network_format(
     format: &Format,
 ) {
     let no_dns: &[Ipv4] = &[];
-    let shared_old = match (format.shared.as_ref(), facts.shared.get(usize::from(fi))) {
+    let shared_old = match (format.shared, facts.shared.get(usize::from(fi))) {
         (Some(_), Some(Existing::Regular(old))) => Some(*old),
         (Some(_), found) => {
             let why = found.and_then(|e| Skip::from_existing(*e)).unwrap_or(Skip::Missing);
-            plan.event(Event::Skipped { target: Target::Shared { format: fi }, why });
+            plan.skip(Target::Shared { format: fi }, why);
             None
         }
         (None, _) => None,
     };
-    let nic_files = match (format.shared.as_ref(), shared_old) {
+    let nic_files = match (format.shared, shared_old) {
         (Some(s), Some(old)) => (s.nic_files)(old),
         _ => true,
     };
     // The shared file, rewritten NIC after NIC (ping-pong between two buffers).
     let mut bufs = [[0u8; SHARED_MAX]; 2];
-    let mut shared_len = shared_old.map(|old| {
-        let n = old.len().min(SHARED_MAX);
-        if let (Some(dst), Some(src)) = (bufs[0].get_mut(..n), old.get(..n)) {
-            dst.copy_from_slice(src);
+    let mut shared_len = None;
+    if let Some(old) = shared_old {
+        match bufs[0].get_mut(..old.len()) {
+            Some(dst) => {
+                dst.copy_from_slice(old);
+                shared_len = Some(old.len());
+            }
+            None => plan.skip(Target::Shared { format: fi }, Skip::TooLarge),
         }
-        n
-    });
-    if shared_old.is_some_and(|old| old.len() > SHARED_MAX) {
-        plan.event(Event::Skipped { target: Target::Shared { format: fi }, why: Skip::TooLarge });
-        shared_len = None;
     }
     let mut cur = 0;
     for nic in &config.nics {
@@ -625,11 +630,10 @@ fn network_format(
         };
         let target = Target::Network { format: fi, nic: nic.index };
         if nic_files {
-            let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(nic.mac)) };
-            nic_file(plan, target, format, false, name, &view);
-            nic_file(plan, target, format, true, name, &view);
+            nic_file(plan, target, format, false, &view);
+            nic_file(plan, target, format, true, &view);
         }
-        if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
+        if let (Some(shared), Some(len)) = (format.shared, shared_len) {
             let [a, b] = &mut bufs;
             let (src, dst) = if cur == 0 { (&a[..], b) } else { (&b[..], a) };
             let mut out = Out::new(dst);
@@ -639,13 +643,13 @@ fn network_format(
                     cur = 1 - cur;
                 }
                 Err(_) => {
-                    plan.event(Event::Skipped { target: Target::Shared { format: fi }, why: Skip::NoRoom });
+                    plan.skip(Target::Shared { format: fi }, Skip::NoRoom);
                     shared_len = None;
                 }
             }
         }
     }
-    if let (Some(shared), Some(len)) = (format.shared.as_ref(), shared_len) {
+    if let (Some(shared), Some(len)) = (format.shared, shared_len) {
         let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
         plan.add(Target::Shared { format: fi }, shared.path.as_bytes(), 0o644, &mut |o| Ok(o.put(done)?));
     }
@@ -680,23 +684,18 @@ pub fn template_parts(tpl: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// The NIC's file in `format` (`extra`: its second file, if the format has one).
-fn nic_file(
-    plan: &mut Plan<'_>,
-    target: Target,
-    format: &Format,
-    extra: bool,
-    name: Option<Arg<'_>>,
-    view: &NicView<'_>,
-) {
+fn nic_file(plan: &mut Plan<'_>, target: Target, format: &Format, extra: bool, view: &NicView<'_>) {
     let (path, render) = match (extra, format.extra) {
         (false, _) => (format.path, format.render),
-        (true, Some(second)) => second,
+        (true, Some(second)) => *second,
         (true, None) => return,
     };
+    // Named after the interface, or the MAC's hex digits.
+    let name = if format.name_bound { view.ifname.map(Arg::S) } else { Some(Arg::C(view.nic.mac)) };
     let mut path_buf = [0u8; PATH_MAX_REL];
     let mut p = Out::new(&mut path_buf);
     if name.ok_or(Full).and_then(|name| crate::text::say(&mut p, path, &[name])).is_err() {
-        plan.event(Event::Skipped { target, why: Skip::NoRoom });
+        plan.skip(target, Skip::NoRoom);
         return;
     }
     // A renderer that writes nothing asks for no file (ifcfg's route-<name> when the

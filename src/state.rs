@@ -41,20 +41,18 @@ pub struct State {
 
 impl State {
     pub fn parse(file: &[u8]) -> State {
-        let mut s = State::default();
+        // In `NAMES` order.
+        let mut values = [None; 4];
         for line in fields(file, b'\n') {
             let mut kv = fields(line, b'=');
             let (Some(name), Some(value), None) = (kv.next(), kv.next(), kv.next()) else { continue };
             let Some(v) = hex16(value) else { continue };
-            match index_of(name, NAMES.as_bytes()) {
-                Some(0) => s.key = Some(v),
-                Some(1) => s.instance_id = Some(v),
-                Some(2) => s.hostname = Some(v),
-                Some(3) => s.password = Some(v),
-                _ => {}
+            if let Some(slot) = index_of(name, NAMES.as_bytes()).and_then(|i| values.get_mut(i)) {
+                *slot = Some(v);
             }
         }
-        s
+        let [key, instance_id, hostname, password] = values;
+        State { key, instance_id, hostname, password }
     }
 
     /// The fingerprint of `value` under this state's key (`key` must be set).
@@ -66,8 +64,8 @@ impl State {
     pub fn render(&self, out: &mut Out<'_>) -> Result<(), Full> {
         out.put(COMMENT.as_bytes())?;
         let values = [self.key, self.instance_id, self.hostname, self.password];
-        for (i, v) in values.into_iter().enumerate() {
-            if let Some(v) = v {
+        for (i, v) in values.iter().enumerate() {
+            if let &Some(v) = v {
                 out.put(nth(NAMES, i).as_bytes())?;
                 out.put(b"=")?;
                 let mut digits = [0u8; 16];

@@ -9,7 +9,7 @@
 //! image itself, so the root's name is the first name the root's policy asks for that the
 //! initramfs database holds.
 
-use crate::text::{fields, index_of};
+use crate::text::{fields, index_of, nth};
 
 /// What the root's udev does with a NIC named by the kernel.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,18 +27,21 @@ pub enum Rename<'a> {
 /// `NamePolicy=` spelling (`keep` and `kernel` keep a name that is already predictable,
 /// never the case for `ethN`: they are skipped).
 const POLICIES: &[u8] = b"database|onboard|slot|path|mac";
-const KEYS: [&str; 5] =
-    ["ID_NET_NAME_FROM_DATABASE", "ID_NET_NAME_ONBOARD", "ID_NET_NAME_SLOT", "ID_NET_NAME_PATH", "ID_NET_NAME_MAC"];
+const KEYS: &str = "ID_NET_NAME_FROM_DATABASE|ID_NET_NAME_ONBOARD|ID_NET_NAME_SLOT|ID_NET_NAME_PATH|ID_NET_NAME_MAC";
 
 /// The root's name for a NIC, from its `99-default.link` (`link`) and the initramfs udev
 /// database entry of that NIC (`db`: lines such as `E:ID_NET_NAME_SLOT=ens2`).
 pub fn rename<'a>(link: &[u8], db: &'a [u8]) -> Rename<'a> {
     // The last `NamePolicy=` wins, as in systemd's parser (there is one [Link] section).
-    let Some(policy) = fields(link, b'\n').filter_map(|l| l.trim_ascii().strip_prefix(b"NamePolicy=")).last() else {
-        return Rename::Keeps;
-    };
-    for entry in fields(policy, b' ').filter_map(|p| index_of(p, POLICIES)) {
-        let Some(key) = KEYS.get(entry) else { continue };
+    let mut policy = None;
+    for line in fields(link, b'\n') {
+        if let Some(p) = line.trim_ascii().strip_prefix(b"NamePolicy=") {
+            policy = Some(p);
+        }
+    }
+    let Some(policy) = policy else { return Rename::Keeps };
+    for entry in fields(policy, b' ') {
+        let Some(key) = index_of(entry, POLICIES).map(|i| nth(KEYS, i)) else { continue };
         for line in fields(db, b'\n') {
             let Some(v) = line.strip_prefix(b"E:").and_then(|l| l.strip_prefix(key.as_bytes())) else { continue };
             if let Some(name) = v.strip_prefix(b"=").and_then(ifname) {
@@ -59,7 +62,7 @@ pub fn is_kernel_name(name: &str) -> bool {
 fn ifname(v: &[u8]) -> Option<&[u8]> {
     let ok = !v.is_empty()
         && v.len() <= crate::limits::IFNAME_MAX
-        && v.iter().all(|&b| b.is_ascii_alphanumeric() || b"-_.".contains(&b));
+        && v.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
     ok.then_some(v)
 }
 

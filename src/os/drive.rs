@@ -145,7 +145,7 @@ fn mounted_read(dev: &[u8], buf: &mut [u8]) -> Result<(usize, &'static str), Mou
     }
     let mut result = Err(MountError::NoFile);
     if let Ok(dir) = open_read(rustix::fs::CWD, MOUNT_DIR.to_bytes(), OFlags::DIRECTORY) {
-        for (file, _) in iso::OS_CONF_PATHS {
+        for &(file, _) in &iso::OS_CONF_PATHS {
             if let Ok(fd) = open_read(dir.as_fd(), file.as_bytes(), OFlags::NOFOLLOW) {
                 result = match read_all(fd.as_fd(), buf) {
                     Ok(Some(n)) => Ok((n, file)),
@@ -254,7 +254,7 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
             let _ = cands.push(Candidate { name: n, cdrom });
         }
     });
-    osconf::text::sort_by(&mut cands, |a, b| (!a.cdrom, a.name.as_str()) <= (!b.cdrom, b.name.as_str()));
+    osconf::text::sort_by(&mut cands, |a, b| crate::os::sys::in_order(a.cdrom, &a.name, b.cdrom, &b.name));
     // Two rounds: config-2 volumes first, then any ISO with the file.
     for want_label in [true, false] {
         for c in &cands {

@@ -52,11 +52,10 @@ impl Log {
             (true, Level::Warn) => b"<12>osconf: ",
             (true, Level::Info) => b"<14>osconf: ",
         };
-        let (head, body) = buf.split_at_mut(prefix.len());
-        head.copy_from_slice(prefix);
-        let mut l = Out::new(body.get_mut(..LINE).unwrap_or(&mut []));
+        let mut l = Out::new(buf.get_mut(..prefix.len() + LINE).unwrap_or(&mut []));
+        let _ = l.put(prefix);
         let _ = f(&mut l);
-        let end = prefix.len() + l.len();
+        let end = l.len();
         if let Some(nl) = buf.get_mut(end) {
             *nl = b'\n';
         }
