@@ -143,6 +143,7 @@ fn run(args: &[&[u8]]) -> i32 {
         os::file::read_attr(rustix::fs::CWD, "/proc/cmdline", &mut cmdline_buf).map(cli::kernel).unwrap_or_default();
     let log_to = if opts.dry_run && opts.log == LogTo::Auto { LogTo::Stderr } else { opts.log };
     let mut log = Log::new(log_to);
+    log.echo = kernel.debug;
     if kernel.disable {
         log.line(Level::Info, b"disabled by osconf.disable on the kernel command line; nothing done");
         return EXIT_OK;

@@ -22,6 +22,9 @@ pub struct Log {
     kmsg: Option<OwnedFd>,
     use_kmsg: bool,
     written: u8,
+    /// `osconf.debug`: every line to stderr too (the console, in both initramfs
+    /// systems), whatever the console's log level lets through of the kernel log.
+    pub echo: bool,
 }
 
 fn open_kmsg() -> Option<OwnedFd> {
@@ -34,7 +37,7 @@ impl Log {
             LogTo::Stderr => None,
             LogTo::Auto | LogTo::Kmsg => open_kmsg(),
         };
-        Log { use_kmsg: kmsg.is_some(), kmsg, written: 0 }
+        Log { use_kmsg: kmsg.is_some(), kmsg, written: 0, echo: false }
     }
 
     /// Logs `osconf: <msg>`.
@@ -68,11 +71,14 @@ impl Log {
             if let Some(fd) = &self.kmsg {
                 if rustix::io::write(fd, l).is_ok() {
                     self.written += 1;
-                    return;
+                    if !self.echo {
+                        return;
+                    }
                 }
             }
         }
-        stderr(l);
+        // Without the kernel's `<N>` level prefix.
+        stderr(l.get(prefix.len() - 8..).unwrap_or(l));
     }
 
     /// Logs [`say`]`(tpl, args)`.

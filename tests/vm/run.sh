@@ -53,6 +53,7 @@ no-cd-initramfs-tools|initramfs-tools|the same through initramfs-tools
 disable|dracut-shell|osconf.disable on the kernel command line: nothing written
 disable-initramfs-tools|initramfs-tools|the same through initramfs-tools
 rw-root|dracut-shell|rw on the kernel command line: applied without a remount, / stays rw
+debug|dracut-shell|quiet osconf.debug: the kernel log's info lines stay off the console, osconf's lines reach it through stderr; every file right
 unreadable-cd|dracut-shell|a config-2 CD whose os.conf lies past the end of the medium: one line, boot completes, nothing written
 no-shadow|dracut-shell|a root without /etc/shadow: one line for it, everything else applied, boot completes
 second-boot|dracut-shell|boot, then root's password changed on the disk (as passwd would), boot again with the same CD: the user's hash stays, the network is applied again
@@ -347,6 +348,17 @@ run_scenario() {
             check_boot "$ROOT_MODE"
             check_log "osconf: disabled by osconf.disable on the kernel command line; nothing done"
             check_pristine
+            ;;
+        debug)
+            boot "$initrd" "$(cmdline quiet osconf.debug)" -cdrom "$work/config.iso"
+            check_boot "$ROOT_MODE"
+            # Echoed to stderr: the line without the kernel's "[ seconds ]" prefix.
+            if grep -qx 'osconf: read qcloud_action/os.conf from /dev/sr0 (mounted read-only, [0-9]* bytes)' "$d/console.log"; then
+                ok "osconf.debug: osconf's lines on the console through stderr"
+            else
+                bad "osconf.debug: no osconf line from stderr on the console"
+            fi
+            check_configured
             ;;
         unreadable-cd)
             boot "$initrd" "$(cmdline)" -cdrom "$work/unreadable.iso"
