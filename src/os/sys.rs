@@ -74,8 +74,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
 }
 
 /// Whether sysfs entry `a` may stay before `b`: the ones that go `first` (NICs backed by a
-/// device, CD-ROM drives), then by name. (Out of line: one copy for both sorts.)
-#[inline(never)]
+/// device, CD-ROM drives), then by name.
 pub fn in_order(a_first: bool, a: &str, b_first: bool, b: &str) -> bool {
     (!a_first, a) <= (!b_first, b)
 }
