@@ -278,7 +278,7 @@ fn run(args: &[&[u8]]) -> i32 {
         for edit in &plan.edits {
             let content = plan.content(edit);
             let outcome = if edit.remove { Outcome::Planned } else { root.compare(&edit.path, content) };
-            if outcome == Outcome::Planned && !edit.remove {
+            if matches!(outcome, Outcome::Planned) && !edit.remove {
                 show(edit, content);
             }
             code = code.max(log_action(&mut log, edit, config, outcome));
@@ -294,7 +294,7 @@ fn run(args: &[&[u8]]) -> i32 {
     // files failed (they are applied again at the next boot).
     let mut unapplied = false;
     for edit in &plan.edits {
-        if edit.target == Target::State && unapplied {
+        if matches!(edit.target, Target::State) && unapplied {
             log.line(Level::Warn, b"/etc/osconf.state not updated: the hostname or password was not fully applied");
             continue;
         }
@@ -531,7 +531,7 @@ fn show(edit: &plan::Edit, content: &[u8]) {
     let _ = l.put(&[b'0', digit(6), digit(3), digit(0)]);
     let _ = l.put(b" for a new file; an existing file keeps its mode and owner)\n");
     os::log::stdout(l.as_bytes());
-    if edit.target == Target::Shadow {
+    if matches!(edit.target, Target::Shadow) {
         let mut buf = [0u8; MERGE_FILE_MAX + 4096];
         let mut out = osconf::text::Out::new(&mut buf);
         if osconf::render::shadow::redact(content, &mut out).is_ok() {
