@@ -237,24 +237,8 @@ fn run(args: &[&[u8]]) -> i32 {
         let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: i.renamed });
     }
     let owned = owned_files(&root, formats);
-    // What was applied on earlier boots; a new random key for a root that has no state.
-    let mut state_buf = [0u8; 1024];
-    let mut state = match read_if(
-        &root,
-        config.hostname.is_some() || config.password.is_some(),
-        osconf::state::PATH,
-        &mut state_buf,
-    ) {
-        Existing::Regular(b) => osconf::state::State::parse(b),
-        _ => osconf::state::State::default(),
-    };
-    if state.key.is_none() {
-        let mut k = [0u8; 8];
-        let _ = rustix::rand::getrandom(&mut k, rustix::rand::GetRandomFlags::INSECURE);
-        state.key = Some(u64::from_le_bytes(k) ^ u64::from(today.unwrap_or(0)));
-    }
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
-    let facts = Facts {
+    let mut facts = Facts {
         shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
         hosts: read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf),
         resolv: read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf),
@@ -265,9 +249,20 @@ fn run(args: &[&[u8]]) -> i32 {
         today,
         owned: &owned,
         nics_complete,
-        state,
+        state: osconf::state::State::default(),
         force: opts.force || kernel.force,
     };
+    // What was applied on earlier boots; a new random key for a root that has no state.
+    let mut state_buf = [0u8; 1024];
+    let want_state = config.hostname.is_some() || config.password.is_some();
+    if let Existing::Regular(b) = read_if(&root, want_state, osconf::state::PATH, &mut state_buf) {
+        facts.state = osconf::state::State::parse(b);
+    }
+    if facts.state.key.is_none() {
+        let mut k = [0u8; 8];
+        let _ = rustix::rand::getrandom(&mut k, rustix::rand::GetRandomFlags::INSECURE);
+        facts.state.key = Some(u64::from_le_bytes(k) ^ u64::from(today.unwrap_or(0)));
+    }
     // How much of the buffer the shadow file filled, to be wiped after planning.
     let shadow_used = match facts.shadow {
         Existing::Regular(b) => b.len(),
@@ -289,7 +284,7 @@ fn run(args: &[&[u8]]) -> i32 {
         for edit in &plan.edits {
             let content = plan.content(edit);
             let outcome = if edit.remove { Outcome::Planned } else { root.compare(&edit.path, content) };
-            if outcome == Outcome::Planned && !edit.remove {
+            if matches!(outcome, Outcome::Planned) && !edit.remove {
                 show(edit, content);
             }
             code = code.max(log_action(&mut log, edit, config, outcome));
@@ -305,7 +300,7 @@ fn run(args: &[&[u8]]) -> i32 {
     // files failed (they are applied again at the next boot).
     let mut unapplied = false;
     for edit in &plan.edits {
-        if edit.target == Target::State && unapplied {
+        if matches!(edit.target, Target::State) && unapplied {
             log.line(Level::Warn, b"/etc/osconf.state not updated: the hostname or password was not fully applied");
             continue;
         }
@@ -556,7 +551,7 @@ fn show(edit: &plan::Edit, content: &[u8]) {
     let _ = l.put(&[b'0', digit(6), digit(3), digit(0)]);
     let _ = l.put(b" for a new file; an existing file keeps its mode and owner)\n");
     os::log::stdout(l.as_bytes());
-    if edit.target == Target::Shadow {
+    if matches!(edit.target, Target::Shadow) {
         let mut buf = [0u8; MERGE_FILE_MAX + 4096];
         let mut out = osconf::text::Out::new(&mut buf);
         if osconf::render::shadow::redact(content, &mut out).is_ok() {

@@ -11,7 +11,7 @@
 //!   resolv.conf is never created and a symlinked one is left to its owner.
 
 use crate::cli::FormatSet;
-use crate::conf::{Config, Hostname, Ipv4, Mac, Nic};
+use crate::conf::{Config, Hostname, Mac, Nic};
 use crate::limits::{MAX_NICS, MERGE_FILE_MAX};
 use crate::render::{self, NicView};
 use crate::state::State;
@@ -577,7 +577,6 @@ fn network_format(
     fi: u8,
     format: &Format,
 ) {
-    let no_dns: &[Ipv4] = &[];
     let shared_old = match (format.shared, facts.shared.get(usize::from(fi))) {
         (Some(_), Some(Existing::Regular(old))) => Some(*old),
         (Some(_), found) => {
@@ -605,29 +604,7 @@ fn network_format(
     }
     let mut cur = 0;
     for nic in &config.nics {
-        // A name that could break a shell-sourced file (ifcfg) counts as no name.
-        let iface = facts.ifaces.iter().find(|i| i.mac == nic.mac);
-        let ifname = iface.map(|i| i.name).filter(|n| render::ifcfg::is_plain_ifname(n));
-        if format.name_bound {
-            if ifname.is_none() {
-                plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
-                continue;
-            }
-            if iface.is_some_and(|i| i.renamed) {
-                plan.event(Event::NicRenamed { nic: nic.index, format: fi });
-                continue;
-            }
-        }
-        let is_primary = primary.is_some_and(|p| p.index == nic.index);
-        let view = NicView {
-            nic,
-            ifname,
-            default_gateway: if is_primary { nic.gateway } else { None },
-            dns: match (&config.dns, is_primary) {
-                (Some(d), true) => d.servers(),
-                _ => no_dns,
-            },
-        };
+        let Some(view) = nic_view(plan, config, facts, primary, fi, format, nic) else { continue };
         let target = Target::Network { format: fi, nic: nic.index };
         if nic_files {
             nic_file(plan, target, format, false, &view);
@@ -653,6 +630,42 @@ fn network_format(
         let done = bufs.get(cur).and_then(|b| b.get(..len)).unwrap_or(&[]);
         plan.add(Target::Shared { format: fi }, shared.path.as_bytes(), 0o644, &mut |o| Ok(o.put(done)?));
     }
+}
+
+/// What `format` is given for `nic`: `None` (and the reason as an event) when a name-bound
+/// format has no usable name for it.
+fn nic_view<'v>(
+    plan: &mut Plan<'_>,
+    config: &'v Config,
+    facts: &Facts<'v>,
+    primary: Option<&Nic>,
+    fi: u8,
+    format: &Format,
+    nic: &'v Nic,
+) -> Option<NicView<'v>> {
+    // A name that could break a shell-sourced file (ifcfg) counts as no name.
+    let iface = facts.ifaces.iter().find(|i| i.mac == nic.mac);
+    let ifname = iface.map(|i| i.name).filter(|n| render::ifcfg::is_plain_ifname(n));
+    if format.name_bound {
+        if ifname.is_none() {
+            plan.event(Event::NicNotPresent { nic: nic.index, mac: nic.mac, format: fi });
+            return None;
+        }
+        if iface.is_some_and(|i| i.renamed) {
+            plan.event(Event::NicRenamed { nic: nic.index, format: fi });
+            return None;
+        }
+    }
+    let is_primary = primary.is_some_and(|p| p.index == nic.index);
+    Some(NicView {
+        nic,
+        ifname,
+        default_gateway: if is_primary { nic.gateway } else { None },
+        dns: match (&config.dns, is_primary) {
+            (Some(d), true) => d.servers(),
+            _ => &[],
+        },
+    })
 }
 
 /// Our own files that nothing planned any more: removed, but only when every NIC of

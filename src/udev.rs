@@ -35,7 +35,7 @@ pub fn rename<'a>(link: &[u8], db: &'a [u8]) -> Rename<'a> {
     // The last `NamePolicy=` wins, as in systemd's parser (there is one [Link] section).
     let mut policy = None;
     for line in fields(link, b'\n') {
-        if let Some(p) = line.trim_ascii().strip_prefix(b"NamePolicy=") {
+        if let Some(p) = line.trim_ascii().strip_prefix(b"NamePolicy=".as_slice()) {
             policy = Some(p);
         }
     }
@@ -43,8 +43,8 @@ pub fn rename<'a>(link: &[u8], db: &'a [u8]) -> Rename<'a> {
     for entry in fields(policy, b' ') {
         let Some(key) = index_of(entry, POLICIES).map(|i| nth(KEYS, i)) else { continue };
         for line in fields(db, b'\n') {
-            let Some(v) = line.strip_prefix(b"E:").and_then(|l| l.strip_prefix(key.as_bytes())) else { continue };
-            if let Some(name) = v.strip_prefix(b"=").and_then(ifname) {
+            let Some(v) = line.strip_prefix(b"E:".as_slice()).and_then(|l| l.strip_prefix(key.as_bytes())) else { continue };
+            if let Some(name) = v.strip_prefix(b"=".as_slice()).and_then(ifname) {
                 return Rename::To(name, key);
             }
         }

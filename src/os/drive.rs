@@ -13,7 +13,7 @@
 use crate::os::file::{PATH_MAX, c_path, open_read, read_all, read_attr};
 use crate::os::log::Level::Info;
 use crate::os::log::Log;
-use crate::os::sys::{each_entry, open_dir};
+use crate::os::sys::{each_entry, in_order, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
@@ -251,10 +251,11 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         }
         let mut n = crate::os::sys::Name::new();
         if n.push_str(name).is_ok() {
-            let _ = cands.push(Candidate { name: n, cdrom });
+            // Kept sorted: CD-ROM drives first, then by name.
+            let at = cands.iter().position(|c| !in_order(c.cdrom, &c.name, cdrom, name)).unwrap_or(cands.len());
+            let _ = cands.insert(at, Candidate { name: n, cdrom });
         }
     });
-    osconf::text::sort_by(&mut cands, |a, b| crate::os::sys::in_order(a.cdrom, &a.name, b.cdrom, &b.name));
     // Two rounds: config-2 volumes first, then any ISO with the file.
     for want_label in [true, false] {
         for c in &cands {

@@ -64,18 +64,17 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
         let physical = crate::os::file::statat(dir.as_fd(), path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
-            let _ = out.push(Iface { name: n, mac, physical, renamed: false });
+            // Kept sorted: physical NICs first (the first match for a MAC wins), then by
+            // name, so the result does not depend on directory order.
+            let at = out.iter().position(|i| !in_order(i.physical, &i.name, physical, name)).unwrap_or(out.len());
+            let _ = out.insert(at, Iface { name: n, mac, physical, renamed: false });
         }
     });
-    // Physical NICs first (the first match for a MAC wins), then by name, so the result
-    // does not depend on directory order.
-    osconf::text::sort_by(&mut out, |a, b| in_order(a.physical, &a.name, b.physical, &b.name));
     out
 }
 
 /// Whether sysfs entry `a` may stay before `b`: the ones that go `first` (NICs backed by a
-/// device, CD-ROM drives), then by name. (Out of line: one copy for both sorts.)
-#[inline(never)]
+/// device, CD-ROM drives), then by name.
 pub fn in_order(a_first: bool, a: &str, b_first: bool, b: &str) -> bool {
     (!a_first, a) <= (!b_first, b)
 }
