@@ -63,9 +63,13 @@ fi
 build=(-s none -a)
 echo "==> cargo fuzz build ${build[*]} (${targets[*]})"
 start=$SECONDS
-for t in "${targets[@]}"; do
-    cargo fuzz build "${build[@]}" "$t"
-done
+if [ ${#targets[@]} -eq ${#all_targets[@]} ]; then
+    cargo fuzz build "${build[@]}"
+else
+    for t in "${targets[@]}"; do
+        cargo fuzz build "${build[@]}" "$t"
+    done
+fi
 echo "==> built in $((SECONDS - start)) s; fuzzing, $what"
 
 logs=fuzz/target/logs
@@ -96,8 +100,10 @@ for t in "${targets[@]}"; do
         tail -n 40 "$logs/$t.log" >&2
         find "$artifacts" -type f -newer "$stamp" | sed 's/^/fuzz.sh: new artifact: /' >&2
     fi
-    line=$(printf '%-7s %12s executions %8s exec/s %6s s %3s crashes  corpus %s inputs' \
-        "$t" "${execs:-?}" "${rate:-?}" "$secs" "$crashes" "$(find "$corpus" -type f | wc -l)")
+    # libFuzzer's corpus at the end: inputs/total size.
+    kept=$(sed -n 's/^#[0-9]*[[:space:]]*DONE .* corp: \([^ ]*\) .*/\1/p' "$logs/$t.log" | tail -n1)
+    line=$(printf '%-7s %12s executions %8s exec/s %6s s %3s crashes  corpus %s' \
+        "$t" "${execs:-?}" "${rate:-?}" "$secs" "$crashes" "${kept:-?}")
     echo "==> $line"
     summary+=("$line")
 done
