@@ -125,6 +125,15 @@ for c in rustfmt clippy; do
     fi
 done
 
+# The fuzz targets (scripts/fuzz.sh; scripts/test.sh runs its smoke): cargo-fuzz, from
+# crates.io. It builds them with the stable toolchain (no sanitizer, so no -Z flag).
+if cargo fuzz --version >/dev/null 2>&1; then
+    echo "==> cargo-fuzz: present"
+else
+    echo "==> cargo install --locked cargo-fuzz (scripts/fuzz.sh)"
+    cargo install --locked cargo-fuzz
+fi
+
 echo "==> cargo build --release --target x86_64-unknown-linux-musl"
 cargo build --release --target x86_64-unknown-linux-musl
 bin=target/x86_64-unknown-linux-musl/release/osconf
