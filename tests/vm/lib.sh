@@ -91,6 +91,9 @@ vm_stage_root() {
 # test reads (vmtest: lines; never the password hash), then put / back
 # read-only so the image is consistent without a journal replay, and power off.
 export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+# A kernel log line (kernel timestamp) the moment switch_root has handed over:
+# tests/vm/bootcost.sh times the boot up to it.
+echo "vmtest: root init started" >/dev/kmsg 2>/dev/null || true
 [ -e /proc/mounts ] || mount -t proc proc /proc
 [ -d /sys/class ] || mount -t sysfs sysfs /sys
 read -r up _ </proc/uptime
@@ -138,9 +141,10 @@ vm_iso() {
 }
 
 # A dracut base dir: the host's /usr/lib/dracut, its modules symlinked, plus
-# our 50osconf (copied from the repo) and a test-only 99vmtestmark module whose
-# pre-pivot hook at 69 writes a kernel log line just before osconf runs (to
-# time osconf from the kernel's timestamps). dracut takes it as
+# our 50osconf (copied from the repo) and two test-only modules that write a
+# kernel log line (to time osconf from the kernel's timestamps): 99vmtestmark,
+# a pre-pivot hook at 69, just before osconf runs; 99vmtestlast, the last
+# pre-pivot hook (99), used by tests/vm/bootcost.sh. dracut takes it as
 # $dracutbasedir: the host's dracut is not modified.
 vm_dracut_base() {
     local b=$work/dracut-base e
@@ -166,6 +170,19 @@ install() {
 EOF
     printf '#!/bin/sh\necho "vmtest: pre-pivot, osconf next" >/dev/kmsg\n' >"$b/modules.d/99vmtestmark/mark.sh"
     chmod 0755 "$b/modules.d/99vmtestmark/"*
+    mkdir -p "$b/modules.d/99vmtestlast"
+    cat >"$b/modules.d/99vmtestlast/module-setup.sh" <<'EOF'
+#!/bin/bash
+# Test only: a kernel log line from the last pre-pivot hook.
+check() { return 255; }
+depends() { return 0; }
+install() {
+    # shellcheck disable=SC2154
+    inst_hook pre-pivot 99 "$moddir/last.sh"
+}
+EOF
+    printf '#!/bin/sh\necho "vmtest: last pre-pivot hook" >/dev/kmsg\n' >"$b/modules.d/99vmtestlast/last.sh"
+    chmod 0755 "$b/modules.d/99vmtestlast/"*
 }
 
 # vm_dracut OUT MODULES [dracut args...]: a generic (no hostonly), uncompressed
@@ -183,18 +200,22 @@ vm_dracut() {
     }
 }
 
-# vm_mkinitramfs OUT: an initramfs-tools image with initramfs-hooks/, built
+# vm_mkinitramfs OUT [without-osconf]: an initramfs-tools image with
+# initramfs-hooks/ (with without-osconf: the same image without them), built
 # from a config dir of our own (-d): the host's /etc/initramfs-tools is not
-# read. A test-only init-bottom script (00-vmtestmark, ordered before osconf)
-# writes the same kernel log line as the dracut one.
+# read. Test-only init-bottom scripts write kernel log lines: 00-vmtestmark
+# (ordered before osconf) the same as dracut's 99vmtestmark, zz-vmtestlast
+# (after osconf and udev: the last one) the same as dracut's 99vmtestlast.
 vm_mkinitramfs() {
     local out=$1 c=$work/initramfs-tools-conf
     rm -rf "$c"
     mkdir -p "$c/hooks" "$c/scripts/init-bottom" "$c/conf.d"
     printf '%s\n' MODULES=list BUSYBOX=y COMPRESS=gzip COMPRESSLEVEL=1 FSTYPE=ext4 RUNSIZE=10% >"$c/initramfs.conf"
     printf '%s\n' virtio_pci virtio_blk virtio_net >"$c/modules"
-    cp "$repo/initramfs-hooks/hooks/osconf" "$c/hooks/osconf"
-    cp "$repo/initramfs-hooks/scripts/init-bottom/osconf" "$c/scripts/init-bottom/osconf"
+    if [ "${2:-}" != without-osconf ]; then
+        cp "$repo/initramfs-hooks/hooks/osconf" "$c/hooks/osconf"
+        cp "$repo/initramfs-hooks/scripts/init-bottom/osconf" "$c/scripts/init-bottom/osconf"
+    fi
     cat >"$c/scripts/init-bottom/00-vmtestmark" <<'EOF'
 #!/bin/sh
 # Test only: a kernel log line right before the osconf script.
@@ -202,7 +223,16 @@ case $1 in prereqs) exit 0 ;; esac
 echo "vmtest: init-bottom, osconf next" >/dev/kmsg
 exit 0
 EOF
-    chmod 0755 "$c/hooks/osconf" "$c/scripts/init-bottom/"*
+    cat >"$c/scripts/init-bottom/zz-vmtestlast" <<'EOF'
+#!/bin/sh
+# Test only: a kernel log line from the last init-bottom script (its prereqs
+# order it after the others; a prereq that is not there is ignored).
+case $1 in prereqs) echo "00-vmtestmark osconf udev"; exit 0 ;; esac
+echo "vmtest: last init-bottom script" >/dev/kmsg
+exit 0
+EOF
+    chmod 0755 "$c/scripts/init-bottom/"*
+    [ ! -f "$c/hooks/osconf" ] || chmod 0755 "$c/hooks/osconf"
     OSCONF_BIN=$osconf_bin mkinitramfs -d "$c" -o "$out" "$kver" >"$out.log" 2>&1 || {
         cat "$out.log" >&2
         return 1
