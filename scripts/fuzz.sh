@@ -94,6 +94,8 @@ for t in "${targets[@]}"; do
     crashes=$(find "$artifacts" -type f -newer "$stamp" | wc -l)
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t.log" | tail -n1)
     rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$logs/$t.log" | tail -n1)
+    # libFuzzer counts whole seconds: a run under one second reports 0 exec/s.
+    [ "${rate:-0}" != 0 ] || rate=-
     if [ "$status" = failed ] || [ "$crashes" -gt 0 ]; then
         failed+=("$t")
         echo "fuzz.sh: $t failed; the end of $logs/$t.log:" >&2

@@ -5,6 +5,8 @@
 //! Properties checked besides "no panic":
 //! - a modular-crypt password hash (`$id$…`) that validated appears in `etc/shadow` only:
 //!   in no log line and no other planned file (nothing else that validates can hold a `$`);
+//! - the state file parser (`State::parse`) takes the same bytes as a hostile root's
+//!   `/etc/osconf.state`, and whatever it finds only decides what is applied;
 //! - the plan is deterministic: building it twice gives the same edits and bytes.
 #![no_main]
 
@@ -12,6 +14,7 @@ use libfuzzer_sys::fuzz_target;
 use osconf::conf::{self, Section};
 use osconf::plan::{self, Existing, Facts, Iface, Target};
 use osconf::report::{self, Outcome};
+use osconf::state::State;
 use osconf::text::{Out, Str};
 use std::cell::RefCell;
 
@@ -53,7 +56,13 @@ fuzz_target!(|data: &[u8]| {
         }));
     }
 
-    let ifaces: Vec<Iface<'_>> = config.nics.iter().zip(NAMES).map(|(n, name)| Iface { mac: n.mac, name }).collect();
+    let ifaces: Vec<Iface<'_>> = config
+        .nics
+        .iter()
+        .zip(NAMES)
+        .enumerate()
+        .map(|(i, (n, name))| Iface { mac: n.mac, name, renamed: i == 1 && data.len() % 2 == 1 })
+        .collect();
     let mut shared = [Existing::Missing; 8];
     for (i, f) in plan::FORMATS.iter().enumerate() {
         if let (Some(s), Some(slot)) = (f.shared.as_ref(), shared.get_mut(i)) {
@@ -73,9 +82,12 @@ fuzz_target!(|data: &[u8]| {
         formats: (1 << plan::FORMATS.len()) - 1,
         shared: &shared,
         today: Some(20_000),
-        renames_kernel_names: data.len() % 2 == 1,
         owned: &owned,
         nics_complete: !parsed.notes.iter().any(|n| matches!(n.skips(), Some(Section::Nic(_)))),
+        // The same bytes as a state file from the root (hostile too): applied or kept
+        // depending on what they hold.
+        state: State::parse(data),
+        force: data.len() % 3 == 0,
     };
 
     BUFS.with(|bufs| {

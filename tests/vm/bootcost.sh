@@ -27,7 +27,7 @@
 # Every boot gets a fresh copy of the root (osconf's first boot: no
 # /etc/osconf.state, every file written), the kernel command line of run.sh
 # (ro, printk.time=1, ...), and osconf's defaults (osconf.timeout=5: an empty
-# drive is waited for 5 s, a missing drive for the 1 s grace). Boots run one at
+# drive is waited for 5 s, a missing drive for the 0.5 s grace). Boots run one at
 # a time (timing under two at once on a 2-core host means little), and the
 # images and cases alternate within each round so that a change of the host's
 # load spreads over all of them.
