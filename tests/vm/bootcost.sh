@@ -217,19 +217,24 @@ report() {
                     mo = median(vals["root" SUBSEP ko]); lo_o = lo; hi_o = hi
                     mw = median(vals["root" SUBSEP kw]); lo_w = lo; hi_w = hi
                     pre = (median(vals["mark" SUBSEP kw]) - median(vals["mark" SUBSEP ko])) * 1000
-                    post = median(vals["after" SUBSEP kw]) - median(vals["after" SUBSEP ko])
+                    post = median(vals["after" SUBSEP kw]); post -= median(vals["after" SUBSEP ko]); spread = hi - lo
                     sp = median(vals["span" SUBSEP kw]); lo_s = lo; hi_s = hi
                     d = (mw - mo) * 1000
                     printf "%-18s %2d+%-2d  %6.3f [%6.3f, %6.3f]  %6.3f [%6.3f, %6.3f]  %+5.0f ms  %+5.0f ms  %+5.0f ms  %5.0f [%.0f, %.0f]", \
                         (c in name) ? name[c] : c, cnt["root" SUBSEP ko], cnt["root" SUBSEP kw], \
                         mo, lo_o, hi_o, mw, lo_w, hi_w, d, pre, post, sp, lo_s, hi_s
-                    if (c in goal) printf "  goal <= %d ms: %s", goal[c], (d <= goal[c] ? "met" : "NOT met")
+                    # The verdict is on >mark: before the mark both images do the same work, and
+                    # what differs there is the host (the <mark column is that noise). spread: max - min
+                    # of >mark over the boots without osconf, what one boot varies with no osconf at all.
+                    if (c in goal) printf "  goal <= %d ms (>mark): %s, spread w/o %.0f ms", goal[c], (post <= goal[c] ? "met" : "NOT met"), spread
                     printf "\n"
                 }
             }
             printf "\nwith-w/o: the difference of the medians. <mark, >mark: the same for the time to the\n"
             printf "mark written just before osconf runs (present in both images), and from it to the\n"
             printf "root init. osconf span: from that mark to osconf'"'"'s last log line, with osconf.\n"
+            printf "The goals are checked on >mark; a difference smaller than the spread cannot be told\n"
+            printf "from the host'"'"'s noise (use OSCONF_BOOTCOST_ICOUNT=0 for a steadier clock).\n"
         }' "$work/results.tsv"
     [ -s "$work/steps.tsv" ] || return 0
     echo
