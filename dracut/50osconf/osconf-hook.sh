@@ -6,8 +6,16 @@
 # remounts a read-only root read-write only for its writes and puts it back
 # (no remount here). Whatever it returns, the boot continues.
 
-modprobe -q sr_mod 2>/dev/null
-modprobe -q isofs 2>/dev/null
+# The CD-ROM driver (udev has usually loaded it already when a drive is there)
+# and isofs, for the mount (without it osconf reads the ISO itself): one modprobe
+# for those not loaded yet, or none (each run of modprobe costs some ms at boot).
+_osconf_mods=
+for _osconf_m in sr_mod isofs; do
+    [ -d "/sys/module/$_osconf_m" ] || _osconf_mods="$_osconf_mods $_osconf_m"
+done
+# shellcheck disable=SC2086 # a list of module names
+[ -z "$_osconf_mods" ] || modprobe -q -a $_osconf_mods 2>/dev/null
+unset _osconf_mods _osconf_m
 
 /usr/sbin/osconf --root "${NEWROOT:-/sysroot}"
 _osconf_rc=$?
