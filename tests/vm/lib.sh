@@ -200,8 +200,9 @@ vm_dracut() {
     }
 }
 
-# vm_mkinitramfs OUT [without-osconf]: an initramfs-tools image with
-# initramfs-hooks/ (with without-osconf: the same image without them), built
+# vm_mkinitramfs OUT [without-osconf|drivers-only]: an initramfs-tools image with
+# initramfs-hooks/ (with without-osconf: the same image without them; with
+# drivers-only: without them but with the kernel modules their hook adds), built
 # from a config dir of our own (-d): the host's /etc/initramfs-tools is not
 # read. Test-only init-bottom scripts write kernel log lines: 00-vmtestmark
 # (ordered before osconf) the same as dracut's 99vmtestmark, zz-vmtestlast
@@ -212,10 +213,22 @@ vm_mkinitramfs() {
     mkdir -p "$c/hooks" "$c/scripts/init-bottom" "$c/conf.d"
     printf '%s\n' MODULES=list BUSYBOX=y COMPRESS=gzip COMPRESSLEVEL=1 FSTYPE=ext4 RUNSIZE=10% >"$c/initramfs.conf"
     printf '%s\n' virtio_pci virtio_blk virtio_net >"$c/modules"
-    if [ "${2:-}" != without-osconf ]; then
-        cp "$repo/initramfs-hooks/hooks/osconf" "$c/hooks/osconf"
-        cp "$repo/initramfs-hooks/scripts/init-bottom/osconf" "$c/scripts/init-bottom/osconf"
-    fi
+    case ${2:-} in
+        without-osconf) ;;
+        drivers-only)
+            cat >"$c/hooks/osconf" <<EOF
+#!/bin/sh
+# Test only: the kernel modules of initramfs-hooks/hooks/osconf, without osconf.
+case \$1 in prereqs) exit 0 ;; esac
+. /usr/share/initramfs-tools/hook-functions
+manual_add_modules $(vm_osconf_drivers initramfs-tools)
+EOF
+            ;;
+        *)
+            cp "$repo/initramfs-hooks/hooks/osconf" "$c/hooks/osconf"
+            cp "$repo/initramfs-hooks/scripts/init-bottom/osconf" "$c/scripts/init-bottom/osconf"
+            ;;
+    esac
     cat >"$c/scripts/init-bottom/00-vmtestmark" <<'EOF'
 #!/bin/sh
 # Test only: a kernel log line right before the osconf script.
@@ -237,6 +250,16 @@ EOF
         cat "$out.log" >&2
         return 1
     }
+}
+
+# vm_osconf_drivers dracut|initramfs-tools: the kernel modules osconf's dracut
+# module (instmods) or initramfs-tools hook (manual_add_modules) puts into the
+# image, read from those files.
+vm_osconf_drivers() {
+    case $1 in
+        dracut) sed -n 's/^[[:space:]]*hostonly=.. instmods //p' "$repo/dracut/50osconf/module-setup.sh" ;;
+        *) sed -n 's/^manual_add_modules //p' "$repo/initramfs-hooks/hooks/osconf" ;;
+    esac
 }
 
 # vm_nic_args: the NIC of os.conf's eth0 (virtio; the cloud kernel has no
