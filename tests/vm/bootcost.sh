@@ -335,9 +335,13 @@ main() {
     for ((n = 1; n <= boots; n++)); do
         for kind in $KINDS; do
             for cse in $CASES; do
-                # Alternate which image boots first.
+                # Rotate which image boots first.
                 round=$((round + 1))
-                if [ $((round % 2)) -eq 0 ]; then variants="with without"; else variants="without with"; fi
+                case $((round % 3)) in
+                    0) variants="with without drivers" ;;
+                    1) variants="without drivers with" ;;
+                    *) variants="drivers with without" ;;
+                esac
                 for variant in $variants; do
                     one_boot "$kind" "$variant" "$cse" "$n" || failed=$((failed + 1))
                 done
