@@ -39,6 +39,10 @@ installkernel() {
 install() {
     # A static musl binary: no libraries to resolve, so inst_simple is enough.
     inst_simple "$(osconf_bin)" /usr/sbin/osconf
+    # isofs is loaded by udev when a CD-ROM drive appears (60-osconf.rules), in
+    # parallel with the wait for the root device, rather than by the hook.
+    # shellcheck disable=SC2154 # moddir is set by dracut
+    inst_rules "$moddir/60-osconf.rules"
     # pre-pivot runs after the root is mounted at $NEWROOT and before
     # switch_root, in the shell init and in dracut-pre-pivot.service alike.
     # 70 comes after the upstream pre-pivot hooks that mount or prepare the

@@ -6,9 +6,10 @@
 # remounts a read-only root read-write only for its writes and puts it back
 # (no remount here). Whatever it returns, the boot continues.
 
-# The CD-ROM driver (udev has usually loaded it already when a drive is there)
-# and isofs, for the mount (without it osconf reads the ISO itself): one modprobe
-# for those not loaded yet, or none (each run of modprobe costs some ms at boot).
+# The CD-ROM driver and isofs, for the mount (without it osconf reads the ISO
+# itself). When a drive is there, udev has loaded both already (isofs by
+# 60-osconf.rules); else one modprobe for those not loaded yet (each run of
+# modprobe costs some ms at boot).
 _osconf_mods=
 for _osconf_m in sr_mod isofs; do
     [ -d "/sys/module/$_osconf_m" ] || _osconf_mods="$_osconf_mods $_osconf_m"
