@@ -466,9 +466,9 @@ fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Resul
                 rustix::fs::fchown(fd, owner.0, owner.1).map_err(|e| (Step::Owner, e))?;
                 rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
             }
-            copy_security(&old.fd, fd, true);
+            copy_security(old.fd.as_fd(), fd.as_fd(), true);
         }
-        None => copy_security(dir, fd, false),
+        None => copy_security(dir.as_fd(), fd.as_fd(), false),
     }
     fault("fsync").and_then(|()| rustix::fs::fsync(fd)).map_err(|e| (Step::Sync, e))
 }
@@ -477,7 +477,9 @@ fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Resul
 /// capabilities), or only `security.selinux` from the directory for a new file (the
 /// label the file would get there from a running policy's default). Unsupported or
 /// refused attributes are skipped: the write goes on.
-fn copy_security(from: &impl AsFd, to: &impl AsFd, all: bool) {
+/// (Borrowed fds and out of line: one copy for both callers.)
+#[inline(never)]
+fn copy_security(from: BorrowedFd<'_>, to: BorrowedFd<'_>, all: bool) {
     let mut names = [0u8; 1024];
     let list: &[u8] = match all {
         true => match rustix::fs::flistxattr(from, &mut names[..]) {
