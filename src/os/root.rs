@@ -28,7 +28,7 @@ pub struct Root {
     openat2: core::cell::Cell<Option<bool>>,
     /// Directories opened once and kept (`etc` first: nearly every file osconf reads or
     /// writes is in it), by path. Only found ones: a missing one may be created later.
-    kept: [core::cell::OnceCell<(osconf::text::Str, OwnedFd)>; 4],
+    kept: [core::cell::OnceCell<(heapless::Vec<u8, { osconf::text::STR_MAX }>, OwnedFd)>; 4],
     /// Fingerprints of directories found missing (stack detection asks for `usr/sbin/…`
     /// again and again), forgotten when a directory is created.
     missing: core::cell::Cell<[u64; 4]>,
@@ -65,19 +65,21 @@ fn fault(_name: &str) -> Result<(), Errno> {
 }
 
 /// Splits `etc/sysconfig/network` into (`etc/sysconfig`, `network`).
-fn split(rel: &str) -> (&str, &str) {
-    match rel.bytes().rposition(|b| b == b'/') {
-        Some(i) => (rel.get(..i).unwrap_or(""), rel.get(i + 1..).unwrap_or(rel)),
-        None => ("", rel),
+/// (Paths are handled as bytes below the public functions: no UTF-8 boundary checks.)
+fn split(rel: &str) -> (&[u8], &[u8]) {
+    let rel = rel.as_bytes();
+    match rel.iter().rposition(|&b| b == b'/') {
+        Some(i) => (rel.get(..i).unwrap_or(&[]), rel.get(i + 1..).unwrap_or(rel)),
+        None => (&[], rel),
     }
 }
 
 /// Temp file name next to the target: `.osconf-<name>.tmp`.
-fn temp_name(name: &str) -> heapless::String<{ osconf::plan::PATH_MAX_REL + 16 }> {
-    let mut t = heapless::String::new();
-    let _ = t.push_str(".osconf-");
-    let _ = t.push_str(name);
-    let _ = t.push_str(".tmp");
+fn temp_name(name: &[u8]) -> heapless::Vec<u8, { osconf::plan::PATH_MAX_REL + 16 }> {
+    let mut t = heapless::Vec::new();
+    let _ = t.extend_from_slice(b".osconf-");
+    let _ = t.extend_from_slice(name);
+    let _ = t.extend_from_slice(b".tmp");
     t
 }
 
@@ -96,8 +98,8 @@ impl Root {
 
     /// Directory `rel` (relative to the root, `""` for the root itself), confined. The
     /// first few found are kept (opened read-only, which serves every use).
-    fn dir(&self, rel: &str, flags: OFlags) -> Result<Dir<'_>, Errno> {
-        let key = osconf::conf::value::fnv1a(b"", rel.as_bytes());
+    fn dir(&self, rel: &[u8], flags: OFlags) -> Result<Dir<'_>, Errno> {
+        let key = osconf::conf::value::fnv1a(b"", rel);
         let mut missing = self.missing.get();
         if missing.contains(&key) {
             return Err(Errno::NOENT);
@@ -110,16 +112,13 @@ impl Root {
         r
     }
 
-    fn dir_found(&self, rel: &str, flags: OFlags) -> Result<Dir<'_>, Errno> {
+    fn dir_found(&self, rel: &[u8], flags: OFlags) -> Result<Dir<'_>, Errno> {
         for slot in &self.kept {
             match slot.get() {
                 Some((path, fd)) if path == rel => return Ok(Dir::Kept(fd.as_fd())),
                 Some(_) => {}
                 None => {
-                    let mut path = osconf::text::Str::new();
-                    if path.push_str(rel).is_err() {
-                        break;
-                    }
+                    let Ok(path) = heapless::Vec::from_slice(rel) else { break };
                     let fd = self.open_dir(rel, OFlags::RDONLY)?;
                     let kept = slot.get_or_init(|| (path, fd));
                     return Ok(Dir::Kept(kept.1.as_fd()));
@@ -130,12 +129,12 @@ impl Root {
     }
 
     /// Opens directory `rel`, confined.
-    fn open_dir(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+    fn open_dir(&self, rel: &[u8], flags: OFlags) -> Result<OwnedFd, Errno> {
         let flags = flags | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let rel_or_dot = if rel.is_empty() { "." } else { rel };
+        let rel_or_dot: &[u8] = if rel.is_empty() { b"." } else { rel };
         if self.openat2.get() != Some(false) {
             let mut buf = [0u8; PATH_MAX];
-            let r = c_path(rel_or_dot.as_bytes(), &mut buf).and_then(|p| {
+            let r = c_path(rel_or_dot, &mut buf).and_then(|p| {
                 rustix::fs::openat2(
                     &self.fd,
                     p,
@@ -160,10 +159,10 @@ impl Root {
 
     /// Component-by-component `O_NOFOLLOW` walk. `..` never appears in our paths; it and
     /// any symlinked directory are refused (`ELOOP`).
-    fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+    fn walk(&self, rel: &[u8], flags: OFlags) -> Result<OwnedFd, Errno> {
         let mut cur =
             rustix::fs::openat(&self.fd, c".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let mut parts = osconf::text::fields(rel.as_bytes(), b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
+        let mut parts = osconf::text::fields(rel, b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
         if parts.peek().is_none() {
             return rustix::fs::openat(&self.fd, c".", flags, Mode::empty());
         }
@@ -197,14 +196,14 @@ impl Root {
     pub fn exists(&self, rel: &str) -> bool {
         let (d, name) = split(rel);
         match self.dir(d, OFlags::PATH) {
-            Ok(dir) => statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW).is_ok(),
+            Ok(dir) => statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
             Err(_) => false,
         }
     }
 
     /// Calls `f` with the name of each entry of directory `rel` (confined; absent: none).
     pub fn list(&self, rel: &str, f: &mut dyn FnMut(&str)) {
-        if let Ok(dir) = self.dir(rel, OFlags::RDONLY) {
+        if let Ok(dir) = self.dir(rel.as_bytes(), OFlags::RDONLY) {
             crate::os::sys::each_entry(dir.as_fd(), f);
         }
     }
@@ -217,14 +216,14 @@ impl Root {
             Ok(dir) => dir,
             Err(e) => return dir_refusal(e),
         };
-        match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
+        match statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
             Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
             Err(e) => return fail(Step::Existing, e),
         }
         let mut buf = [0u8; PATH_MAX];
         let unlinked = fault("remove")
-            .and_then(|()| c_path(name.as_bytes(), &mut buf))
+            .and_then(|()| c_path(name, &mut buf))
             .and_then(|c| rustix::fs::unlinkat(&dir, c, AtFlags::empty()));
         if let Err(e) = unlinked {
             return fail(Step::Rename, e);
@@ -233,8 +232,8 @@ impl Root {
     }
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
-    fn open_old(dir: &Dir<'_>, name: &str) -> Result<Option<Old>, Errno> {
-        let st = match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
+    fn open_old(dir: &Dir<'_>, name: &[u8]) -> Result<Option<Old>, Errno> {
+        let st = match statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
@@ -245,7 +244,7 @@ impl Root {
             FileType::Directory => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
-        let fd = open_read(dir.as_fd(), name.as_bytes(), OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
+        let fd = open_read(dir.as_fd(), name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return Err(Errno::INVAL); // swapped between statat and open
@@ -294,15 +293,15 @@ impl Root {
 
     /// Opens directory `rel`, creating missing components (mode 0755) — but never the
     /// first one: a root without `etc/` is not a root we configure (a wrong `--root`).
-    fn dir_creating(&self, rel: &str) -> Result<Dir<'_>, Errno> {
+    fn dir_creating(&self, rel: &[u8]) -> Result<Dir<'_>, Errno> {
         match self.dir(rel, OFlags::RDONLY) {
             Err(Errno::NOENT) => {}
             other => return other,
         }
         // Each path that ends at a later '/' or at the end, with its parent.
-        let Some(mut parent_end) = rel.bytes().position(|b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
+        let Some(mut parent_end) = rel.iter().position(|&b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
         for end in parent_end + 1..=rel.len() {
-            if rel.as_bytes().get(end).is_some_and(|&b| b != b'/') {
+            if rel.get(end).is_some_and(|&b| b != b'/') {
                 continue;
             }
             let prefix = rel.get(..end).ok_or(Errno::INVAL)?;
@@ -312,7 +311,7 @@ impl Root {
                     let parent = self.dir(rel.get(..parent_end).ok_or(Errno::INVAL)?, OFlags::PATH)?;
                     let comp = rel.get(parent_end + 1..end).ok_or(Errno::INVAL)?;
                     let mut buf = [0u8; PATH_MAX];
-                    let made = c_path(comp.as_bytes(), &mut buf)
+                    let made = c_path(comp, &mut buf)
                         .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
                     match made {
                         Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
@@ -346,7 +345,7 @@ impl Root {
             }
         }
         let mut tmp_buf = [0u8; PATH_MAX];
-        let tmp = match c_path(temp_name(name).as_bytes(), &mut tmp_buf) {
+        let tmp = match c_path(&temp_name(name), &mut tmp_buf) {
             Ok(tmp) => tmp,
             Err(e) => return fail(Step::Create, e),
         };
@@ -376,7 +375,7 @@ impl Root {
         let mut name_buf = [0u8; PATH_MAX];
         let result = fill(&dir, &fd, content, old.as_ref()).and_then(|()| {
             fault("rename")
-                .and_then(|()| c_path(name.as_bytes(), &mut name_buf))
+                .and_then(|()| c_path(name, &mut name_buf))
                 .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
                 .map_err(|e| (Step::Rename, e))
         });
