@@ -162,16 +162,15 @@ impl Root {
     fn walk(&self, rel: &[u8], flags: OFlags) -> Result<OwnedFd, Errno> {
         let mut cur =
             rustix::fs::openat(&self.fd, c".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let mut parts = osconf::text::fields(rel, b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
-        if parts.peek().is_none() {
-            return rustix::fs::openat(&self.fd, c".", flags, Mode::empty());
-        }
-        while let Some(c) = parts.next() {
+        let mut parts = osconf::text::fields(rel, b'/').filter(|c| !c.is_empty() && *c != b".");
+        // Each component with the one after it (a plain look-ahead: `Peekable` is larger).
+        let Some(mut c) = parts.next() else { return rustix::fs::openat(&self.fd, c".", flags, Mode::empty()) };
+        loop {
             if c == b".." {
                 return Err(Errno::LOOP);
             }
-            let last = parts.peek().is_none();
-            let f = if last {
+            let after = parts.next();
+            let f = if after.is_none() {
                 flags | OFlags::NOFOLLOW
             } else {
                 OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
@@ -188,8 +187,9 @@ impl Root {
                 }
                 Err(e) => return Err(e),
             };
+            let Some(next) = after else { return Ok(cur) };
+            c = next;
         }
-        Ok(cur)
     }
 
     /// Whether something exists at `rel` (not followed if it is a symlink).
