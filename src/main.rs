@@ -4,7 +4,8 @@
 //! (every edit rendered) → edits applied → one log line per action.
 //!
 //! `#![no_std]`, `#![no_main]`: musl's C runtime calls `main`; every syscall goes through
-//! rustix. The only `unsafe` is reading `argv` and naming the standard file descriptors.
+//! rustix. The only `unsafe` is reading `argv`, naming the standard file descriptors, the
+//! arena, the CD-ROM status ioctl and `os::file::c_str` (a `CStr` from checked bytes).
 
 #![no_std]
 #![no_main]

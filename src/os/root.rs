@@ -14,8 +14,7 @@
 //! replacement ([`Root::sync`]) puts the renames on the disk. Nothing is written when the
 //! bytes are already right; a failure removes the temp file.
 
-use crate::os::file::{PATH_MAX, c_path, open_read, openat, statat, write_all};
-use core::ffi::CStr;
+use crate::os::file::{PATH_MAX, c_path, c_str, open_read, openat, statat, write_all};
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -488,8 +487,9 @@ fn copy_security(from: BorrowedFd<'_>, to: BorrowedFd<'_>, all: bool) {
         false => b"security.selinux\0",
     };
     let mut rest = list;
-    while let Ok(name) = CStr::from_bytes_until_nul(rest) {
-        rest = rest.get(name.to_bytes().len() + 1..).unwrap_or(&[]);
+    while let Some(end) = rest.iter().position(|&b| b == 0) {
+        let Some(name) = rest.get(..=end).and_then(c_str) else { break };
+        rest = rest.get(end + 1..).unwrap_or(&[]);
         if !name.to_bytes().starts_with(b"security.") {
             continue;
         }
