@@ -184,7 +184,7 @@ fn run(args: &[&[u8]]) -> i32 {
         Ok(r) if opts.resolve_walk => r.without_openat2(),
         Ok(r) => r,
         Err(e) => {
-            warn_errno(&mut log, b"cannot open the root ", osconf::text::shown(opts.root), e, b"); nothing written");
+            warn_errno(&mut log, "cannot open the root {} (", opts.root, e, b"); nothing written");
             return EXIT_ROOT;
         }
     };
@@ -324,7 +324,7 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let what = b"the root is read-only and could not be remounted read-write";
+                    let what = "the root is read-only and could not be remounted read-write (";
                     warn_errno(&mut log, what, b"", e, b"); nothing written");
                     plan.wipe();
                     return EXIT_ROOT;
@@ -342,7 +342,8 @@ fn run(args: &[&[u8]]) -> i32 {
         match root.remount_ro(opts.root, r) {
             Ok(()) => log.line(Level::Info, b"the root is read-only again"),
             Err(e) => {
-                warn_errno(&mut log, b"could not remount the root read-only again", b"", e, b"); it stays read-write");
+                let what = "could not remount the root read-only again (";
+                warn_errno(&mut log, what, b"", e, b"); it stays read-write");
             }
         }
     }
@@ -515,10 +516,7 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
                 Source::Scan => b"the config CD",
             };
             log.write(Level::Warn, &mut |l| {
-                let _ = l
-                    .put(b"cannot read os.conf from ")
-                    .and_then(|()| l.put(osconf::text::shown(path)))
-                    .and_then(|()| l.put(b": "));
+                let _ = report::say(l, "cannot read os.conf from {}: ", &[report::Arg::B(path)]);
                 os::drive::describe(e, l);
                 l.put(b"; nothing applied")
             });
@@ -527,11 +525,11 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
     }
 }
 
-/// Warns `<what><name> (<errno words>)<then>`.
-fn warn_errno(log: &mut Log, what: &[u8], name: &[u8], e: rustix::io::Errno, then: &[u8]) {
+/// Warns `<what, with name for its {}><errno words><then>`.
+fn warn_errno(log: &mut Log, what: &str, name: &[u8], e: rustix::io::Errno, then: &[u8]) {
     log.write(Level::Warn, &mut |l| {
-        let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
-        let _ = report::errno_words(l, e.raw_os_error());
+        let _ = report::say(l, what, &[report::Arg::B(name)]);
+        let _ = report::say(l, "{}", &[report::Arg::E(e.raw_os_error())]);
         l.put(then)
     });
 }

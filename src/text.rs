@@ -90,14 +90,18 @@ pub enum Arg<'a> {
     P(Prefix),
     /// A MAC address as lowercase hex digits without separators.
     C(Mac),
+    /// Bytes from outside (a path, a device name) as a log line shows them: see [`shown`].
+    B(&'a [u8]),
+    /// A failed syscall's errno as every log line says it: `<words>, errno <n>`.
+    E(i32),
 }
-use Arg::{C, I, K, L, M, N, P, S};
+use Arg::{B, C, E, I, K, L, M, N, P, S};
 
 /// Writes `tpl` with each `{}` replaced by the next of `args`, stopping at the first
 /// piece that does not fit (`{` appears in a template only as `{}`). One copy of the formatting code for every message, where
-/// `uwrite!` makes one per message.
+/// `uwrite!` makes one per message. (On [`Out`] only: bytes go in as they are.)
 #[inline(never)]
-pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result<(), W::Error> {
+pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
     let mut rest = tpl;
     let mut args = args.iter();
     loop {
@@ -123,6 +127,9 @@ pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result
             }
             Some(P(p)) => say(w, "{}", &[N(p.bits().into())])?,
             Some(C(m)) => m.write_hex(w, "")?,
+            Some(B(b)) => w.put(shown(b))?,
+            // An errno is positive (1..4095): printed the same as the `u32`.
+            Some(E(e)) => say(w, "{}, errno {}", &[S(crate::report::errno_text(*e)), N(*e as u32)])?,
             None => {}
         }
     }
