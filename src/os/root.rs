@@ -274,20 +274,10 @@ impl Root {
         }
     }
 
-    /// What writing `content` to `rel` would do, without writing (`--dry-run`).
+    /// What writing `content` to `rel` would do, without writing (`--dry-run`): the
+    /// lookups of [`Root::replace`] (no directory created), then `Planned` where it writes.
     pub fn compare(&self, rel: &str, content: &[u8]) -> Outcome {
-        let (d, name) = split(rel);
-        let dir = match self.dir(d, OFlags::PATH) {
-            Ok(dir) => dir,
-            Err(Errno::NOENT) => return Outcome::Failed { step: Step::Directory, errno: Errno::NOENT.raw_os_error() },
-            Err(e) => return dir_refusal(e),
-        };
-        match Self::open_old(&dir, name) {
-            Ok(None) => Outcome::Planned,
-            Ok(Some(old)) if same(&old, content) => Outcome::Unchanged,
-            Ok(Some(_)) => Outcome::Planned,
-            Err(e) => refusal(e),
-        }
+        self.update(rel, content, None)
     }
 
     /// Opens directory `rel`, creating missing components (mode 0755) — but never the
@@ -327,10 +317,22 @@ impl Root {
     /// Replaces (or creates) `rel` with `content`, atomically. With `make_dirs`, missing
     /// directories below the first component are created.
     pub fn replace(&self, rel: &str, content: &[u8], new_mode: u32, make_dirs: bool) -> Outcome {
+        self.update(rel, content, Some((new_mode, make_dirs)))
+    }
+
+    /// [`Root::replace`] with `write` = (new mode, make dirs), or [`Root::compare`]
+    /// without. (One function: the dry run's checks are the first half of a write.)
+    #[inline(never)]
+    fn update(&self, rel: &str, content: &[u8], write: Option<(u32, bool)>) -> Outcome {
         let (d, name) = split(rel);
         let fail = |step, e: Errno| Outcome::Failed { step, errno: e.raw_os_error() };
         // O_RDONLY, not O_PATH: the directory is fsync'ed after the rename.
-        let dir = match if make_dirs { self.dir_creating(d) } else { self.dir(d, OFlags::RDONLY) } {
+        let dir = match write {
+            Some((_, true)) => self.dir_creating(d),
+            Some(_) => self.dir(d, OFlags::RDONLY),
+            None => self.dir(d, OFlags::PATH),
+        };
+        let dir = match dir {
             Ok(dir) => dir,
             Err(e) => return dir_refusal(e),
         };
@@ -343,6 +345,7 @@ impl Root {
                 return Outcome::Unchanged;
             }
         }
+        let Some((new_mode, _)) = write else { return Outcome::Planned };
         let mut tmp_buf = [0u8; PATH_MAX];
         let tmp = match c_path(&temp_name(name), &mut tmp_buf) {
             Ok(tmp) => tmp,
