@@ -198,8 +198,10 @@ fn run(args: &[&[u8]]) -> i32 {
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {
-        for (i, _) in plan::FORMATS.iter().enumerate().filter(|(i, _)| set & (1 << i) != 0) {
-            log_event(&mut log, &plan::Event::Format { format: i as u8, because: None });
+        for i in 0..plan::FORMATS.len() {
+            if set & (1 << i) != 0 {
+                log_event(&mut log, &plan::Event::Format { format: i as u8, because: None });
+            }
         }
         set
     } else {
@@ -229,7 +231,7 @@ fn run(args: &[&[u8]]) -> i32 {
     // a NIC still called `ethN` here is renamed by the root's udev at boot after the
     // `NamePolicy=` of its default `.link` file (unless overridden in /etc or
     // `net.ifnames=0` is on this boot's command line, which the booted system shares).
-    let name_bound = plan::FORMATS.iter().enumerate().any(|(i, f)| f.name_bound && formats & (1 << i) != 0);
+    let name_bound = formats & plan::NAME_BOUND != 0;
     if let (true, false, Ok(sys)) = (name_bound, kernel.kernel_ifnames, &sys) {
         predictable_names(&root, sys, opts.run, &mut sys_ifaces, &mut log);
     }
@@ -385,11 +387,9 @@ fn predictable_names(
     if root.exists("etc/systemd/network/99-default.link") {
         return;
     }
-    let path = if root.exists("usr/lib/systemd/network/99-default.link") {
-        "usr/lib/systemd/network/99-default.link"
-    } else {
-        "lib/systemd/network/99-default.link"
-    };
+    // `lib/…` is the tail of `usr/lib/…` (one text for both).
+    const USR_LINK: &str = "usr/lib/systemd/network/99-default.link";
+    let path = if root.exists(USR_LINK) { USR_LINK } else { USR_LINK.get(4..).unwrap_or(USR_LINK) };
     let policy: &[u8] = match root.read(path, &mut link_buf) {
         Existing::Regular(policy) => policy,
         Existing::Missing => return,
