@@ -126,8 +126,10 @@ pub fn note(w: &mut Out<'_>, n: &Note, config: &Config) -> Result<(), Full> {
                 "trailing '.' dropped|",
                 "longer than 64 bytes, first label kept",
             );
-            for (i, on) in [ch.underscores, ch.trailing_dot, ch.cut_to_first_label].into_iter().enumerate() {
-                if on {
+            // (By index: the array's into_iter().enumerate() is larger.)
+            let changes = [ch.underscores, ch.trailing_dot, ch.cut_to_first_label];
+            for i in 0..changes.len() {
+                if changes.get(i) == Some(&true) {
                     w.write_str(sep)?;
                     w.write_str(crate::text::nth(what, i))?;
                     sep = "; ";

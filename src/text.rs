@@ -56,7 +56,9 @@ impl<'a> Out<'a> {
     /// past it.
     pub fn truncate(&mut self, len: usize) {
         if len < self.len {
-            self.buf.iter_mut().take(self.len).skip(len).for_each(|b| *b = 0);
+            for b in self.buf.get_mut(len..self.len).unwrap_or(&mut []) {
+                *b = 0;
+            }
             self.len = len;
         }
     }
