@@ -215,7 +215,8 @@ impl Root {
             Ok(dir) => dir,
             Err(e) => return dir_refusal(e),
         };
-        match statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
+        let at = dir.as_fd();
+        match statat(at, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
             Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
             Err(e) => return fail(Step::Existing, e),
@@ -223,7 +224,7 @@ impl Root {
         let mut buf = [0u8; PATH_MAX];
         let unlinked = fault("remove")
             .and_then(|()| c_path(name, &mut buf))
-            .and_then(|c| rustix::fs::unlinkat(&dir, c, AtFlags::empty()));
+            .and_then(|c| rustix::fs::unlinkat(at, c, AtFlags::empty()));
         if let Err(e) = unlinked {
             return fail(Step::Rename, e);
         }
@@ -231,8 +232,8 @@ impl Root {
     }
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
-    fn open_old(dir: &Dir<'_>, name: &[u8]) -> Result<Option<Old>, Errno> {
-        let st = match statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW) {
+    fn open_old(dir: BorrowedFd<'_>, name: &[u8]) -> Result<Option<Old>, Errno> {
+        let st = match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
@@ -243,7 +244,7 @@ impl Root {
             FileType::Directory => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
-        let fd = open_read(dir.as_fd(), name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
+        let fd = open_read(dir, name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return Err(Errno::INVAL); // swapped between statat and open
@@ -260,7 +261,7 @@ impl Root {
             Err(Errno::LOOP | Errno::NOTDIR) => return Existing::DirRefused,
             Err(_) => return Existing::Unreadable,
         };
-        match Self::open_old(&dir, name) {
+        match Self::open_old(dir.as_fd(), name) {
             Ok(None) => Existing::Missing,
             Err(Errno::LOOP) => Existing::Symlink,
             Err(Errno::ISDIR) => Existing::Directory,
@@ -336,7 +337,9 @@ impl Root {
             Ok(dir) => dir,
             Err(e) => return dir_refusal(e),
         };
-        let old = match Self::open_old(&dir, name) {
+        // Each fd borrowed once (`OwnedFd::as_fd` is a call with a check each time).
+        let at = dir.as_fd();
+        let old = match Self::open_old(at, name) {
             Ok(old) => old,
             Err(e) => return refusal(e),
         };
@@ -360,7 +363,7 @@ impl Root {
         };
         let create = || {
             rustix::fs::openat(
-                &dir,
+                at,
                 tmp,
                 OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                 Mode::from_raw_mode(mode),
@@ -368,22 +371,22 @@ impl Root {
         };
         // A leftover from an interrupted run is ours (by its name): removed, then again.
         let fd = match fault("create").and_then(|()| create()).or_else(|e| match e {
-            Errno::EXIST => rustix::fs::unlinkat(&dir, tmp, AtFlags::empty()).and_then(|()| create()),
+            Errno::EXIST => rustix::fs::unlinkat(at, tmp, AtFlags::empty()).and_then(|()| create()),
             e => Err(e),
         }) {
             Ok(fd) => fd,
             Err(e) => return fail(Step::Create, e),
         };
         let mut name_buf = [0u8; PATH_MAX];
-        let result = fill(&dir, &fd, content, old.as_ref()).and_then(|()| {
+        let result = fill(at, fd.as_fd(), content, old.as_ref()).and_then(|()| {
             fault("rename")
                 .and_then(|()| c_path(name, &mut name_buf))
-                .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
+                .and_then(|name| rustix::fs::renameat(at, tmp, at, name))
                 .map_err(|e| (Step::Rename, e))
         });
         drop(fd);
         if let Err((step, e)) = result {
-            let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
+            let _ = rustix::fs::unlinkat(at, tmp, AtFlags::empty());
             return fail(step, e);
         }
         // (After the rename the file is replaced: a fault here can only end the process.)
@@ -456,8 +459,8 @@ fn same(old: &Old, content: &[u8]) -> bool {
 
 /// Writes the temp file: content, owner and mode (when not created with them), security
 /// attributes, fsync.
-fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
-    fault("write").and_then(|()| write_all(fd.as_fd(), content)).map_err(|e| (Step::Write, e))?;
+fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
+    fault("write").and_then(|()| write_all(fd, content)).map_err(|e| (Step::Write, e))?;
     match old {
         Some(old) => {
             let (uid, gid, mode) = (old.stat.st_uid, old.stat.st_gid, old.stat.st_mode & 0o7777);
@@ -467,9 +470,9 @@ fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Resul
                 rustix::fs::fchown(fd, owner.0, owner.1).map_err(|e| (Step::Owner, e))?;
                 rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
             }
-            copy_security(old.fd.as_fd(), fd.as_fd(), true);
+            copy_security(old.fd.as_fd(), fd, true);
         }
-        None => copy_security(dir.as_fd(), fd.as_fd(), false),
+        None => copy_security(dir, fd, false),
     }
     fault("fsync").and_then(|()| rustix::fs::fsync(fd)).map_err(|e| (Step::Sync, e))
 }
