@@ -104,16 +104,14 @@ use Arg::{B, C, E, I, K, L, M, N, P, S};
 /// `uwrite!` makes one per message. (On [`Out`] only: bytes go in as they are.)
 #[inline(never)]
 pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
-    let mut rest = tpl;
+    // As bytes: no UTF-8 boundary checks (`{}` and the text around it are whole).
+    let mut rest = tpl.as_bytes();
     let mut args = args.iter();
     loop {
-        let at = rest.bytes().position(|b| b == b'{');
-        let text = rest.get(..at.unwrap_or(rest.len())).unwrap_or("");
-        if !text.is_empty() {
-            w.write_str(text)?;
-        }
+        let at = rest.iter().position(|&b| b == b'{');
+        w.put(rest.get(..at.unwrap_or(rest.len())).unwrap_or(&[]))?;
         let Some(at) = at else { return Ok(()) };
-        rest = rest.get(at + 2..).unwrap_or("");
+        rest = rest.get(at + 2..).unwrap_or(&[]);
         // Prefixes, dotted quads and NIC keys are written as templates of their parts:
         // one `u32` writer and one MAC writer for every kind of value.
         match args.next() {
