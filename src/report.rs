@@ -170,16 +170,15 @@ pub fn note(w: &mut Out<'_>, n: &Note, config: &Config) -> Result<(), Full> {
             say(w, "eth{}: same MAC address as eth{}; ", &[N(nic.into()), N(first.into())])?;
             write_effect(w, Section::Nic(nic))
         }
-        NoteKind::GatewayEmpty { nic } => say(
-            w,
-            "{} (line {}): empty; eth{} has no gateway",
-            &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())],
-        ),
-        NoteKind::GatewayOffLink { nic } => say(
-            w,
-            "{} (line {}): outside eth{}'s subnet; reached on-link",
-            &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())],
-        ),
+        NoteKind::GatewayEmpty { nic } | NoteKind::GatewayOffLink { nic } => {
+            // One say for both: the same values, the template picked.
+            let tpl = if matches!(n.kind, NoteKind::GatewayEmpty { .. }) {
+                "{} (line {}): empty; eth{} has no gateway"
+            } else {
+                "{} (line {}): outside eth{}'s subnet; reached on-link"
+            };
+            say(w, tpl, &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())])
+        }
         NoteKind::UnknownNicKey => say(
             w,
             "os.conf line {}: only eth0..eth{} are supported; ignored",

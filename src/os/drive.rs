@@ -252,7 +252,8 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         }
     });
     // Two rounds: config-2 volumes first, then any ISO with the file.
-    for want_label in [true, false] {
+    for round in 0..2 {
+        let want_label = round == 0;
         for c in &cands {
             let path = dev_path(dev_dir, &c.name);
             let fd = match open_read(rustix::fs::CWD, path.as_slice(), OFlags::NONBLOCK) {
