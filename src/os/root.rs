@@ -294,12 +294,13 @@ impl Root {
             if rel.get(end).is_some_and(|&b| b != b'/') {
                 continue;
             }
-            let prefix = rel.get(..end).ok_or(Errno::INVAL)?;
+            // (The ranges are in bounds: `end` goes up to the length.)
+            let prefix = rel.get(..end).unwrap_or(rel);
             match self.dir(prefix, OFlags::PATH) {
                 Ok(_) => {}
                 Err(Errno::NOENT) => {
-                    let parent = self.dir(rel.get(..parent_end).ok_or(Errno::INVAL)?, OFlags::PATH)?;
-                    let comp = rel.get(parent_end + 1..end).ok_or(Errno::INVAL)?;
+                    let parent = self.dir(rel.get(..parent_end).unwrap_or(rel), OFlags::PATH)?;
+                    let comp = rel.get(parent_end + 1..end).unwrap_or(rel);
                     let mut buf = [0u8; PATH_MAX];
                     let made = c_path(comp, &mut buf)
                         .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
