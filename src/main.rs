@@ -184,7 +184,7 @@ fn run(args: &[&[u8]]) -> i32 {
         Ok(r) if opts.resolve_walk => r.without_openat2(),
         Ok(r) => r,
         Err(e) => {
-            warn_errno(&mut log, "cannot open the root {} (", opts.root, e, b"); nothing written");
+            warn_root(&mut log, opts.root, e);
             return EXIT_ROOT;
         }
     };
@@ -326,8 +326,8 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let what = "the root is read-only and could not be remounted read-write (";
-                    warn_errno(&mut log, what, b"", e, b"); nothing written");
+                    let what = "the root is read-only and could not be remounted read-write ({}); nothing written";
+                    log.say(Level::Warn, what, &[report::Arg::E(e.raw_os_error())]);
                     plan.wipe();
                     return EXIT_ROOT;
                 }
@@ -344,8 +344,8 @@ fn run(args: &[&[u8]]) -> i32 {
         match root.remount_ro(opts.root, r) {
             Ok(()) => log.line(Level::Info, b"the root is read-only again"),
             Err(e) => {
-                let what = "could not remount the root read-only again (";
-                warn_errno(&mut log, what, b"", e, b"); it stays read-write");
+                let what = "could not remount the root read-only again ({}); it stays read-write";
+                log.say(Level::Warn, what, &[report::Arg::E(e.raw_os_error())]);
             }
         }
     }
@@ -525,12 +525,13 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
     }
 }
 
-/// Warns `<what, with name for its {}><errno words><then>`.
-fn warn_errno(log: &mut Log, what: &str, name: &[u8], e: rustix::io::Errno, then: &[u8]) {
+/// Warns that the root at `path` cannot be opened: in three pieces, each left out when
+/// it does not fit (a long path leaves the rest its room).
+fn warn_root(log: &mut Log, path: &[u8], e: rustix::io::Errno) {
     log.write(Level::Warn, &mut |l| {
-        let _ = report::say(l, what, &[report::Arg::B(name)]);
+        let _ = report::say(l, "cannot open the root {} (", &[report::Arg::B(path)]);
         let _ = report::say(l, "{}", &[report::Arg::E(e.raw_os_error())]);
-        l.put(then)
+        l.put(b"); nothing written")
     });
 }
 
@@ -545,10 +546,13 @@ fn log_event(log: &mut Log, e: &plan::Event) {
 fn show(edit: &plan::Edit, content: &[u8]) {
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
-    let digit = |shift: u32| b'0' + ((edit.new_mode >> shift) & 7) as u8;
-    let _ = report::say(&mut l, "--- /{} (mode ", &[report::Arg::S(edit.path.as_str())]);
-    let _ = l.put(&[b'0', digit(6), digit(3), digit(0)]);
-    let _ = l.put(b" for a new file; an existing file keeps its mode and owner)\n");
+    // The mode in octal, a digit each. (The line always fits: the path is a Str.)
+    let digit = |shift: u32| report::Arg::N((edit.new_mode >> shift) & 7);
+    let _ = report::say(
+        &mut l,
+        "--- /{} (mode 0{}{}{} for a new file; an existing file keeps its mode and owner)\n",
+        &[report::Arg::S(edit.path.as_str()), digit(6), digit(3), digit(0)],
+    );
     os::log::stdout(l.as_bytes());
     if matches!(edit.target, Target::Shadow) {
         let mut buf = [0u8; MERGE_FILE_MAX + 4096];

@@ -336,18 +336,15 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
             if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
         let waited = clock.ms();
         if waited >= limit {
-            let why: &[u8] = if seen.config2_without_file {
-                b"a config-2 volume has no qcloud_action/os.conf"
+            let why = if seen.config2_without_file {
+                "a config-2 volume has no qcloud_action/os.conf"
             } else if seen.any_cdrom {
-                b"no CD-ROM holds qcloud_action/os.conf"
+                "no CD-ROM holds qcloud_action/os.conf"
             } else {
-                b"no CD-ROM drive"
+                "no CD-ROM drive"
             };
-            log.write(Info, &mut |l| {
-                let _ = say(l, "no config CD found after {} ms (", &[L(waited)]);
-                let _ = l.put(why);
-                l.put(b"); nothing to do")
-            });
+            // (One say: the line, at most about 130 bytes, always fits.)
+            log.say(Info, "no config CD found after {} ms ({}); nothing to do", &[L(waited), S(why)]);
             return None;
         }
         clock.sleep(POLL_MS.min(limit - waited));
