@@ -229,7 +229,7 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         let _ = path.push_str(name);
         let _ = path.push_str("/device/type");
         // SCSI type 5 is a CD-ROM (sr); IDE/SATA/virtio-scsi CD-ROMs are all sr devices.
-        let cdrom = name.starts_with("sr") || read_attr(block.as_fd(), &path, &mut a) == Some(b"5");
+        let cdrom = name.starts_with("sr") || matches!(read_attr(block.as_fd(), &path, &mut a), Some(b"5"));
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/size");

@@ -75,7 +75,7 @@ pub fn read_all(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<Option<usize>, Err
     }
 }
 
-fn read_retry(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
+pub fn read_retry(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     loop {
         match rustix::io::read(fd, &mut *buf) {
             Err(Errno::INTR) => continue,

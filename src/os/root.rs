@@ -422,12 +422,11 @@ fn refusal(e: Errno) -> Outcome {
 fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
     let Some(want) = usize::try_from(old.stat.st_size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
     let mut n = 0;
+    let fd = old.fd.as_fd();
     while n < want {
-        match rustix::io::read(&old.fd, buf.get_mut(n..want).unwrap_or(&mut [])) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(Errno::INTR) => {}
-            Err(e) => return Err(e),
+        match crate::os::file::read_retry(fd, buf.get_mut(n..want).unwrap_or(&mut []))? {
+            0 => break,
+            k => n += k,
         }
     }
     Ok(Some(n))
