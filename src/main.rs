@@ -453,20 +453,20 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
         if formats & (1 << i) == 0 {
             continue;
         }
-        let templates = [f.path, f.extra.map_or("", |e| e.0)];
-        let Some((first_dir, ..)) = plan::template_parts(f.path) else { continue };
-        for (k, tpl) in templates.iter().enumerate() {
-            let Some((dir, ..)) = plan::template_parts(tpl) else { continue };
+        // The (directory, prefix, suffix) of each template, split once.
+        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
+        let [Some((first_dir, ..)), _] = parts else { continue };
+        for (k, part) in parts.iter().enumerate() {
+            let Some((dir, ..)) = *part else { continue };
             // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
             if k > 0 && dir == first_dir {
                 continue;
             }
             root.list(dir, &mut |name| {
-                let ours = |tpl: &&str| {
-                    plan::template_parts(tpl)
-                        .is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
+                let ours = |part: &Option<(&str, &str, &str)>| {
+                    part.is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
                 };
-                if !templates.iter().any(ours) || name.starts_with(".osconf-") {
+                if !parts.iter().any(ours) || name.starts_with(".osconf-") {
                     return;
                 }
                 let mut path = osconf::text::Str::new();
