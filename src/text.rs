@@ -186,8 +186,15 @@ impl<'a> Iterator for Lines<'a> {
 
 /// A line without its trailing `\n` or `\r\n`.
 pub fn chomp(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
+    // (Slice patterns: a length test and a byte compare, where `strip_suffix` is a call.)
+    let line = match line {
+        [rest @ .., b'\n'] => rest,
+        _ => line,
+    };
+    match line {
+        [rest @ .., b'\r'] => rest,
+        _ => line,
+    }
 }
 
 /// Leading blanks (space, tab) removed.

@@ -201,7 +201,10 @@ struct Pass {
 /// A decimal `u64` exactly as `str::parse::<u64>` reads one (an optional `+`, then one or
 /// more digits, no overflow), in a fraction of its code.
 fn parse_u64(s: &[u8]) -> Option<u64> {
-    let digits = s.strip_prefix(b"+").unwrap_or(s);
+    let digits = match s {
+        [b'+', digits @ ..] => digits,
+        _ => s,
+    };
     if digits.is_empty() {
         return None;
     }

@@ -104,5 +104,8 @@ pub fn read_attr<'b>(dir: BorrowedFd<'_>, path: &str, buf: &'b mut [u8]) -> Opti
     let fd = open_read(dir, path.as_bytes(), OFlags::empty()).ok()?;
     let n = read_retry(fd.as_fd(), buf).ok().filter(|&n| n < buf.len())?;
     let v = buf.get(..n)?;
-    Some(v.strip_suffix(b"\n").unwrap_or(v))
+    Some(match v {
+        [value @ .., b'\n'] => value,
+        _ => v,
+    })
 }
