@@ -264,12 +264,21 @@ impl<'a> Iterator for Fields<'a> {
 /// picked by an enum's position this way take a byte of table each, where a `match`
 /// returning `&str`s makes a jump or pointer table of 8 to 16 bytes an entry.
 pub fn nth(table: &'static str, i: usize) -> &'static str {
-    let mut rest = table;
-    for _ in 0..i {
-        let next = rest.bytes().position(|b| b == b'|').map_or(rest.len(), |p| p + 1);
-        rest = rest.get(next..).unwrap_or("");
+    // The piece's bounds by a walk over the bytes, then one slice.
+    let bytes = table.as_bytes();
+    let (mut start, mut piece) = (0, 0);
+    let mut end = 0;
+    while end < bytes.len() {
+        if bytes.get(end) == Some(&b'|') {
+            if piece == i {
+                break;
+            }
+            piece += 1;
+            start = end + 1;
+        }
+        end += 1;
     }
-    rest.get(..rest.bytes().position(|b| b == b'|').unwrap_or(rest.len())).unwrap_or("")
+    if piece == i { table.get(start..end).unwrap_or("") } else { "" }
 }
 
 /// `a == b`, ASCII case ignored. A plain loop: `core`'s `eq_ignore_ascii_case` is
