@@ -179,8 +179,9 @@ impl<'a> Iterator for Lines<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
         let s = self.0;
         let end = s.iter().position(|&b| b == b'\n').map_or(s.len(), |i| i + 1);
-        self.0 = s.get(end..).unwrap_or(&[]);
-        s.get(..end).filter(|l| !l.is_empty())
+        let (line, rest) = s.split_at_checked(end)?;
+        self.0 = rest;
+        (!line.is_empty()).then_some(line)
     }
 }
 
@@ -204,9 +205,8 @@ pub fn trim_start_blanks(s: &[u8]) -> &[u8] {
 
 /// Leading and trailing blanks (space, tab) removed.
 pub fn trim_blanks(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len());
-    let end = s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
-    s.get(start..end).unwrap_or(&[])
+    let s = trim_start_blanks(s);
+    s.get(..s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |e| e + 1)).unwrap_or(&[])
 }
 
 /// The first whitespace-separated field of a line, if any.

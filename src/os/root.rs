@@ -68,7 +68,10 @@ fn fault(_name: &str) -> Result<(), Errno> {
 fn split(rel: &str) -> (&[u8], &[u8]) {
     let rel = rel.as_bytes();
     match rel.iter().rposition(|&b| b == b'/') {
-        Some(i) => (rel.get(..i).unwrap_or(&[]), rel.get(i + 1..).unwrap_or(rel)),
+        Some(i) => match rel.split_at_checked(i) {
+            Some((dir, [_, name @ ..])) => (dir, name),
+            _ => (&[], rel),
+        },
         None => (&[], rel),
     }
 }
