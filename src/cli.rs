@@ -104,7 +104,7 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
     let mut it = args.iter().copied();
     while let Some(arg) = it.next() {
         let (name, inline) = match arg.iter().position(|&b| b == b'=') {
-            Some(eq) if arg.starts_with(b"--") => (arg.get(..eq).unwrap_or(arg), arg.get(eq + 1..)),
+            Some(eq) if matches!(arg, [b'-', b'-', ..]) => (arg.get(..eq).unwrap_or(arg), arg.get(eq + 1..)),
             _ => (arg, None),
         };
         let unknown = Usage { arg, why: "unknown argument" };

@@ -4,7 +4,8 @@
 //! (every edit rendered) → edits applied → one log line per action.
 //!
 //! `#![no_std]`, `#![no_main]`: musl's C runtime calls `main`; every syscall goes through
-//! rustix. The only `unsafe` is reading `argv` and naming the standard file descriptors.
+//! rustix. The only `unsafe` is reading `argv`, naming the standard file descriptors, the
+//! arena, the CD-ROM status ioctl and `os::file::c_str` (a `CStr` from checked bytes).
 
 #![no_std]
 #![no_main]
@@ -183,7 +184,7 @@ fn run(args: &[&[u8]]) -> i32 {
         Ok(r) if opts.resolve_walk => r.without_openat2(),
         Ok(r) => r,
         Err(e) => {
-            warn_errno(&mut log, b"cannot open the root ", osconf::text::shown(opts.root), e, b"); nothing written");
+            warn_root(&mut log, opts.root, e);
             return EXIT_ROOT;
         }
     };
@@ -197,8 +198,10 @@ fn run(args: &[&[u8]]) -> i32 {
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {
-        for (i, _) in plan::FORMATS.iter().enumerate().filter(|(i, _)| set & (1 << i) != 0) {
-            log_event(&mut log, &plan::Event::Format { format: i as u8, because: None });
+        for i in 0..plan::FORMATS.len() {
+            if set & (1 << i) != 0 {
+                log_event(&mut log, &plan::Event::Format { format: i as u8, because: None });
+            }
         }
         set
     } else {
@@ -228,7 +231,7 @@ fn run(args: &[&[u8]]) -> i32 {
     // a NIC still called `ethN` here is renamed by the root's udev at boot after the
     // `NamePolicy=` of its default `.link` file (unless overridden in /etc or
     // `net.ifnames=0` is on this boot's command line, which the booted system shares).
-    let name_bound = plan::FORMATS.iter().enumerate().any(|(i, f)| f.name_bound && formats & (1 << i) != 0);
+    let name_bound = formats & plan::NAME_BOUND != 0;
     if let (true, false, Ok(sys)) = (name_bound, kernel.kernel_ifnames, &sys) {
         predictable_names(&root, sys, opts.run, &mut sys_ifaces, &mut log);
     }
@@ -323,8 +326,8 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let what = b"the root is read-only and could not be remounted read-write";
-                    warn_errno(&mut log, what, b"", e, b"); nothing written");
+                    let what = "the root is read-only and could not be remounted read-write ({}); nothing written";
+                    log.say(Level::Warn, what, &[report::Arg::E(e.raw_os_error())]);
                     plan.wipe();
                     return EXIT_ROOT;
                 }
@@ -341,7 +344,8 @@ fn run(args: &[&[u8]]) -> i32 {
         match root.remount_ro(opts.root, r) {
             Ok(()) => log.line(Level::Info, b"the root is read-only again"),
             Err(e) => {
-                warn_errno(&mut log, b"could not remount the root read-only again", b"", e, b"); it stays read-write");
+                let what = "could not remount the root read-only again ({}); it stays read-write";
+                log.say(Level::Warn, what, &[report::Arg::E(e.raw_os_error())]);
             }
         }
     }
@@ -383,11 +387,9 @@ fn predictable_names(
     if root.exists("etc/systemd/network/99-default.link") {
         return;
     }
-    let path = if root.exists("usr/lib/systemd/network/99-default.link") {
-        "usr/lib/systemd/network/99-default.link"
-    } else {
-        "lib/systemd/network/99-default.link"
-    };
+    // `lib/…` is the tail of `usr/lib/…` (one text for both).
+    const USR_LINK: &str = "usr/lib/systemd/network/99-default.link";
+    let path = if root.exists(USR_LINK) { USR_LINK } else { USR_LINK.get(4..).unwrap_or(USR_LINK) };
     let policy: &[u8] = match root.read(path, &mut link_buf) {
         Existing::Regular(policy) => policy,
         Existing::Missing => return,
@@ -451,20 +453,20 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
         if formats & (1 << i) == 0 {
             continue;
         }
-        let templates = [f.path, f.extra.map_or("", |e| e.0)];
-        let Some((first_dir, ..)) = plan::template_parts(f.path) else { continue };
-        for (k, tpl) in templates.iter().enumerate() {
-            let Some((dir, ..)) = plan::template_parts(tpl) else { continue };
+        // The (directory, prefix, suffix) of each template, split once.
+        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
+        let [Some((first_dir, ..)), _] = parts else { continue };
+        for (k, part) in parts.iter().enumerate() {
+            let Some((dir, ..)) = *part else { continue };
             // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
             if k > 0 && dir == first_dir {
                 continue;
             }
             root.list(dir, &mut |name| {
-                let ours = |tpl: &&str| {
-                    plan::template_parts(tpl)
-                        .is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
+                let ours = |part: &Option<(&str, &str, &str)>| {
+                    part.is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
                 };
-                if !templates.iter().any(ours) || name.starts_with(".osconf-") {
+                if !parts.iter().any(ours) || name.starts_with(".osconf-") {
                     return;
                 }
                 let mut path = osconf::text::Str::new();
@@ -514,10 +516,7 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
                 Source::Scan => b"the config CD",
             };
             log.write(Level::Warn, &mut |l| {
-                let _ = l
-                    .put(b"cannot read os.conf from ")
-                    .and_then(|()| l.put(osconf::text::shown(path)))
-                    .and_then(|()| l.put(b": "));
+                let _ = report::say(l, "cannot read os.conf from {}: ", &[report::Arg::B(path)]);
                 os::drive::describe(e, l);
                 l.put(b"; nothing applied")
             });
@@ -526,12 +525,13 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
     }
 }
 
-/// Warns `<what><name> (<errno words>)<then>`.
-fn warn_errno(log: &mut Log, what: &[u8], name: &[u8], e: rustix::io::Errno, then: &[u8]) {
+/// Warns that the root at `path` cannot be opened: in three pieces, each left out when
+/// it does not fit (a long path leaves the rest its room).
+fn warn_root(log: &mut Log, path: &[u8], e: rustix::io::Errno) {
     log.write(Level::Warn, &mut |l| {
-        let _ = l.put(what).and_then(|()| l.put(name)).and_then(|()| l.put(b" ("));
-        let _ = report::errno_words(l, e.raw_os_error());
-        l.put(then)
+        let _ = report::say(l, "cannot open the root {} (", &[report::Arg::B(path)]);
+        let _ = report::say(l, "{}", &[report::Arg::E(e.raw_os_error())]);
+        l.put(b"); nothing written")
     });
 }
 
@@ -546,10 +546,13 @@ fn log_event(log: &mut Log, e: &plan::Event) {
 fn show(edit: &plan::Edit, content: &[u8]) {
     let mut b = [0u8; LINE];
     let mut l = Out::new(&mut b);
-    let digit = |shift: u32| b'0' + ((edit.new_mode >> shift) & 7) as u8;
-    let _ = report::say(&mut l, "--- /{} (mode ", &[report::Arg::S(edit.path.as_str())]);
-    let _ = l.put(&[b'0', digit(6), digit(3), digit(0)]);
-    let _ = l.put(b" for a new file; an existing file keeps its mode and owner)\n");
+    // The mode in octal, a digit each. (The line always fits: the path is a Str.)
+    let digit = |shift: u32| report::Arg::N((edit.new_mode >> shift) & 7);
+    let _ = report::say(
+        &mut l,
+        "--- /{} (mode 0{}{}{} for a new file; an existing file keeps its mode and owner)\n",
+        &[report::Arg::S(edit.path.as_str()), digit(6), digit(3), digit(0)],
+    );
     os::log::stdout(l.as_bytes());
     if matches!(edit.target, Target::Shadow) {
         let mut buf = [0u8; MERGE_FILE_MAX + 4096];

@@ -204,6 +204,18 @@ pub static FORMATS: &[Format] = &[
     },
 ];
 
+/// The formats that are [`Format::name_bound`], as a set (computed from [`FORMATS`]).
+pub const NAME_BOUND: FormatSet = {
+    let (mut set, mut i) = (0, 0);
+    while i < FORMATS.len() {
+        if FORMATS[i].name_bound {
+            set |= 1 << i;
+        }
+        i += 1;
+    }
+    set
+};
+
 /// The bit of a format named on the command line.
 pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
     FORMATS.iter().position(|f| f.name.as_bytes() == name).map(|i| 1 << i)

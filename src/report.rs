@@ -5,7 +5,8 @@
 use crate::conf::{Config, Key, Note, NoteKind, Section};
 use crate::plan::{Edit, Event, FORMATS, Skip, Target};
 pub use crate::text::{Arg, say};
-use Arg::{I, K, M, N, P, S};
+use crate::text::{Full, Out};
+use Arg::{E, I, K, M, N, P, S};
 use ufmt::uWrite;
 
 /// Room for one log line.
@@ -80,12 +81,6 @@ pub fn errno_text(errno: i32) -> &'static str {
     )
 }
 
-/// `<words>, errno <n>`, as every log line about a failed syscall says it.
-pub fn errno_words<W: uWrite + ?Sized>(w: &mut W, errno: i32) -> Result<(), W::Error> {
-    // An errno is positive (1..4095): printed the same as the `u32`.
-    say(w, "{}, errno {}", &[S(errno_text(errno)), N(errno as u32)])
-}
-
 /// What skipping a section leaves alone.
 pub fn effect(s: Section) -> (&'static str, Option<u8>) {
     match s {
@@ -97,21 +92,21 @@ pub fn effect(s: Section) -> (&'static str, Option<u8>) {
     }
 }
 
-fn write_effect<W: uWrite + ?Sized>(w: &mut W, s: Section) -> Result<(), W::Error> {
+fn write_effect(w: &mut Out<'_>, s: Section) -> Result<(), Full> {
     match effect(s) {
         (text, Some(n)) => say(w, "{}{} skipped", &[S(text), N(n.into())]),
         (text, None) => w.write_str(text),
     }
 }
 
-fn bad_value<W: uWrite + ?Sized>(w: &mut W, key: Key, line: u32, why: &str) -> Result<(), W::Error> {
+fn bad_value(w: &mut Out<'_>, key: Key, line: u32, why: &str) -> Result<(), Full> {
     say(w, "{} (line {}): {}; ", &[K(key), N(line), S(why)])?;
     write_effect(w, key.section())
 }
 
 /// One line about os.conf itself.
 #[inline(never)]
-pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<(), W::Error> {
+pub fn note(w: &mut Out<'_>, n: &Note, config: &Config) -> Result<(), Full> {
     let line = u32::from(n.line);
     match n.kind {
         NoteKind::Syntax { key: Some(key), error } => bad_value(w, key, line, error.reason()),
@@ -131,8 +126,10 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
                 "trailing '.' dropped|",
                 "longer than 64 bytes, first label kept",
             );
-            for (i, on) in [ch.underscores, ch.trailing_dot, ch.cut_to_first_label].into_iter().enumerate() {
-                if on {
+            // (By index: the array's into_iter().enumerate() is larger.)
+            let changes = [ch.underscores, ch.trailing_dot, ch.cut_to_first_label];
+            for i in 0..changes.len() {
+                if changes.get(i) == Some(&true) {
                     w.write_str(sep)?;
                     w.write_str(crate::text::nth(what, i))?;
                     sep = "; ";
@@ -173,16 +170,15 @@ pub fn note<W: uWrite + ?Sized>(w: &mut W, n: &Note, config: &Config) -> Result<
             say(w, "eth{}: same MAC address as eth{}; ", &[N(nic.into()), N(first.into())])?;
             write_effect(w, Section::Nic(nic))
         }
-        NoteKind::GatewayEmpty { nic } => say(
-            w,
-            "{} (line {}): empty; eth{} has no gateway",
-            &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())],
-        ),
-        NoteKind::GatewayOffLink { nic } => say(
-            w,
-            "{} (line {}): outside eth{}'s subnet; reached on-link",
-            &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())],
-        ),
+        NoteKind::GatewayEmpty { nic } | NoteKind::GatewayOffLink { nic } => {
+            // One say for both: the same values, the template picked.
+            let tpl = if matches!(n.kind, NoteKind::GatewayEmpty { .. }) {
+                "{} (line {}): empty; eth{} has no gateway"
+            } else {
+                "{} (line {}): outside eth{}'s subnet; reached on-link"
+            };
+            say(w, tpl, &[K(Key::Nic(nic, crate::conf::NicKey::Gateway)), N(line), N(nic.into())])
+        }
         NoteKind::UnknownNicKey => say(
             w,
             "os.conf line {}: only eth0..eth{} are supported; ignored",
@@ -209,9 +205,10 @@ fn skip_text(why: Skip) -> &'static str {
 
 /// `/<path> <why>`; for a refused directory, that directory is named (`/etc/sysconfig`
 /// for `/etc/sysconfig/network`): it, not the file, is what is wrong.
-fn skipped<W: uWrite + ?Sized>(w: &mut W, path: &str, why: Skip) -> Result<(), W::Error> {
+fn skipped(w: &mut Out<'_>, path: &str, why: Skip) -> Result<(), Full> {
     if why == Skip::DirRefused {
-        let dir = path.rsplit_once('/').map_or(path, |(d, _)| d);
+        // (A byte search: `rsplit_once('/')` is a char searcher, several times the code.)
+        let dir = path.bytes().rposition(|b| b == b'/').and_then(|i| path.get(..i)).unwrap_or(path);
         return say(w, "/{} (for /{}): {}", &[S(dir), S(path), S(skip_text(why))]);
     }
     say(w, "/{} {}", &[S(path), S(skip_text(why))])
@@ -227,7 +224,7 @@ fn format_name(f: u8) -> &'static str {
 
 /// One line about a planning decision.
 #[inline(never)]
-pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
+pub fn event(w: &mut Out<'_>, e: &Event) -> Result<(), Full> {
     match *e {
         Event::Format { format, because } => {
             say(w, "network: writing {} config (", &[S(format_name(format))])?;
@@ -300,7 +297,7 @@ pub fn event<W: uWrite + ?Sized>(w: &mut W, e: &Event) -> Result<(), W::Error> {
 
 /// One line about an edit: what it is and how it went.
 #[inline(never)]
-pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outcome: Outcome) -> Result<(), W::Error> {
+pub fn action(w: &mut Out<'_>, edit: &Edit, config: &Config, outcome: Outcome) -> Result<(), Full> {
     let path = S(edit.path.as_str());
     match outcome {
         Outcome::Removed | Outcome::Planned if edit.remove => {
@@ -320,9 +317,7 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
         }
         Outcome::LeftAlone(why) => return skipped(w, edit.path.as_str(), why),
         Outcome::Failed { step, errno } => {
-            say(w, "could not write /{} ({}: ", &[path, S(step.name())])?;
-            errno_words(w, errno)?;
-            w.write_str("); ")?;
+            say(w, "could not write /{} ({}: {}); ", &[path, S(step.name()), E(errno)])?;
             return match edit.target {
                 Target::Network { nic, .. } => say(w, "network for eth{} not configured", &[N(nic.into())]),
                 Target::Shadow => w.write_str("root password left unchanged"),
@@ -335,7 +330,7 @@ pub fn action<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config, outco
     describe(w, edit, config)
 }
 
-fn describe<W: uWrite + ?Sized>(w: &mut W, edit: &Edit, config: &Config) -> Result<(), W::Error> {
+fn describe(w: &mut Out<'_>, edit: &Edit, config: &Config) -> Result<(), Full> {
     let host = config.hostname.as_ref().map_or("", |h| h.as_str());
     match edit.target {
         Target::Network { format, nic } => {
@@ -369,9 +364,10 @@ mod tests {
         p.notes
             .iter()
             .map(|n| {
-                let mut l = Line::new();
+                let mut b = [0u8; LINE];
+                let mut l = Out::new(&mut b);
                 note(&mut l, n, &p.config).unwrap();
-                l.as_str().into()
+                std::str::from_utf8(l.as_bytes()).unwrap().into()
             })
             .collect()
     }

@@ -56,7 +56,9 @@ impl<'a> Out<'a> {
     /// past it.
     pub fn truncate(&mut self, len: usize) {
         if len < self.len {
-            self.buf.iter_mut().take(self.len).skip(len).for_each(|b| *b = 0);
+            for b in self.buf.get_mut(len..self.len).unwrap_or(&mut []) {
+                *b = 0;
+            }
             self.len = len;
         }
     }
@@ -90,24 +92,26 @@ pub enum Arg<'a> {
     P(Prefix),
     /// A MAC address as lowercase hex digits without separators.
     C(Mac),
+    /// Bytes from outside (a path, a device name) as a log line shows them: see [`shown`].
+    B(&'a [u8]),
+    /// A failed syscall's errno as every log line says it: `<words>, errno <n>`.
+    E(i32),
 }
-use Arg::{C, I, K, L, M, N, P, S};
+use Arg::{B, C, E, I, K, L, M, N, P, S};
 
 /// Writes `tpl` with each `{}` replaced by the next of `args`, stopping at the first
 /// piece that does not fit (`{` appears in a template only as `{}`). One copy of the formatting code for every message, where
-/// `uwrite!` makes one per message.
+/// `uwrite!` makes one per message. (On [`Out`] only: bytes go in as they are.)
 #[inline(never)]
-pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result<(), W::Error> {
-    let mut rest = tpl;
+pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
+    // As bytes: no UTF-8 boundary checks (`{}` and the text around it are whole).
+    let mut rest = tpl.as_bytes();
     let mut args = args.iter();
     loop {
-        let at = rest.bytes().position(|b| b == b'{');
-        let text = rest.get(..at.unwrap_or(rest.len())).unwrap_or("");
-        if !text.is_empty() {
-            w.write_str(text)?;
-        }
+        let at = rest.iter().position(|&b| b == b'{');
+        w.put(rest.get(..at.unwrap_or(rest.len())).unwrap_or(&[]))?;
         let Some(at) = at else { return Ok(()) };
-        rest = rest.get(at + 2..).unwrap_or("");
+        rest = rest.get(at + 2..).unwrap_or(&[]);
         // Prefixes, dotted quads and NIC keys are written as templates of their parts:
         // one `u32` writer and one MAC writer for every kind of value.
         match args.next() {
@@ -123,6 +127,9 @@ pub fn say<W: uWrite + ?Sized>(w: &mut W, tpl: &str, args: &[Arg<'_>]) -> Result
             }
             Some(P(p)) => say(w, "{}", &[N(p.bits().into())])?,
             Some(C(m)) => m.write_hex(w, "")?,
+            Some(B(b)) => w.put(shown(b))?,
+            // An errno is positive (1..4095): printed the same as the `u32`.
+            Some(E(e)) => say(w, "{}, errno {}", &[S(crate::report::errno_text(*e)), N(*e as u32)])?,
             None => {}
         }
     }
@@ -172,15 +179,23 @@ impl<'a> Iterator for Lines<'a> {
     fn next(&mut self) -> Option<&'a [u8]> {
         let s = self.0;
         let end = s.iter().position(|&b| b == b'\n').map_or(s.len(), |i| i + 1);
-        self.0 = s.get(end..).unwrap_or(&[]);
-        s.get(..end).filter(|l| !l.is_empty())
+        let (line, rest) = s.split_at_checked(end)?;
+        self.0 = rest;
+        (!line.is_empty()).then_some(line)
     }
 }
 
 /// A line without its trailing `\n` or `\r\n`.
 pub fn chomp(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
+    // (Slice patterns: a length test and a byte compare, where `strip_suffix` is a call.)
+    let line = match line {
+        [rest @ .., b'\n'] => rest,
+        _ => line,
+    };
+    match line {
+        [rest @ .., b'\r'] => rest,
+        _ => line,
+    }
 }
 
 /// Leading blanks (space, tab) removed.
@@ -190,9 +205,8 @@ pub fn trim_start_blanks(s: &[u8]) -> &[u8] {
 
 /// Leading and trailing blanks (space, tab) removed.
 pub fn trim_blanks(s: &[u8]) -> &[u8] {
-    let start = s.iter().position(|&b| b != b' ' && b != b'\t').unwrap_or(s.len());
-    let end = s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(start, |e| e + 1);
-    s.get(start..end).unwrap_or(&[])
+    let s = trim_start_blanks(s);
+    s.get(..s.iter().rposition(|&b| b != b' ' && b != b'\t').map_or(0, |e| e + 1)).unwrap_or(&[])
 }
 
 /// The first whitespace-separated field of a line, if any.
@@ -250,12 +264,21 @@ impl<'a> Iterator for Fields<'a> {
 /// picked by an enum's position this way take a byte of table each, where a `match`
 /// returning `&str`s makes a jump or pointer table of 8 to 16 bytes an entry.
 pub fn nth(table: &'static str, i: usize) -> &'static str {
-    let mut rest = table;
-    for _ in 0..i {
-        let next = rest.bytes().position(|b| b == b'|').map_or(rest.len(), |p| p + 1);
-        rest = rest.get(next..).unwrap_or("");
+    // The piece's bounds by a walk over the bytes, then one slice.
+    let bytes = table.as_bytes();
+    let (mut start, mut piece) = (0, 0);
+    let mut end = 0;
+    while end < bytes.len() {
+        if bytes.get(end) == Some(&b'|') {
+            if piece == i {
+                break;
+            }
+            piece += 1;
+            start = end + 1;
+        }
+        end += 1;
     }
-    rest.get(..rest.bytes().position(|b| b == b'|').unwrap_or(rest.len())).unwrap_or("")
+    if piece == i { table.get(start..end).unwrap_or("") } else { "" }
 }
 
 /// `a == b`, ASCII case ignored. A plain loop: `core`'s `eq_ignore_ascii_case` is

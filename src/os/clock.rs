@@ -33,7 +33,12 @@ pub fn uptime_ms() -> Option<u64> {
 /// (a few KiB; more on machines with many CPUs or interrupts).
 pub fn unix_seconds(scratch: &mut [u8]) -> Option<u64> {
     let stat = read_attr(rustix::fs::CWD, "/proc/stat", scratch)?;
-    let btime = osconf::text::fields(stat, b'\n').find_map(|l| l.strip_prefix(b"btime ".as_slice()))?;
+    let mut lines = osconf::text::fields(stat, b'\n');
+    let btime = loop {
+        if let Some(b) = lines.next()?.strip_prefix(b"btime ".as_slice()) {
+            break b;
+        }
+    };
     let (boot, _) = number(btime)?;
     Some(boot + uptime_ms()? / 1000)
 }

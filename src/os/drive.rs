@@ -17,7 +17,7 @@ use crate::os::sys::{each_entry, in_order, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
-use osconf::report::Arg::{L, N, S};
+use osconf::report::Arg::{B, E, L, N, S};
 use osconf::report::say;
 use osconf::text::Out;
 use rustix::fd::{AsFd, OwnedFd};
@@ -64,7 +64,6 @@ pub enum DriveError {
 
 /// Reads os.conf from a block device or an image file into `buf`; logs how.
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
-    let shown = osconf::text::shown(path);
     let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
     let kind = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode)).map_err(DriveError::Open)?;
     if kind == FileType::Directory {
@@ -84,24 +83,24 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
             Err(MountError::NoFile) => Some(None),
             Err(MountError::TooLarge) => return Err(DriveError::TooLarge),
         };
-        if let Some(error) = failed {
-            log.write(Info, &mut |l| {
-                let then: &[u8] = b"); reading the ISO directly";
-                let Some(e) = error else {
-                    return l
-                        .put(b"no qcloud_action/os.conf through the mount of ")
-                        .and_then(|()| l.put(shown))
-                        .and_then(|()| l.put(then.get(1..).unwrap_or(then)));
-                };
-                let _ = l.put(b"could not mount ").and_then(|()| l.put(shown)).and_then(|()| l.put(b" ("));
-                let _ = osconf::report::errno_words(l, e.raw_os_error());
-                l.put(then)
-            });
+        let then = "); reading the ISO directly";
+        match failed {
+            Some(None) => log.say(
+                Info,
+                "no qcloud_action/os.conf through the mount of {}{}",
+                &[B(path), S(then.get(1..).unwrap_or(then))],
+            ),
+            Some(Some(e)) => log.write(Info, &mut |l| {
+                let _ = say(l, "could not mount {} (", &[B(path)]);
+                let _ = say(l, "{}", &[E(e.raw_os_error())]);
+                l.put(then.as_bytes())
+            }),
+            None => {}
         }
     }
-    // The template's first `{}` is the kind of names the ISO reader went by.
+    // The template's third `{}` is the kind of names the ISO reader went by.
     let (n, file, tpl, how) = match mounted {
-        Some((n, file)) => (n, file, " (mounted read-only, {}{} bytes)", ""),
+        Some((n, file)) => (n, file, "read {} from {} (mounted read-only, {}{} bytes)", ""),
         None => {
             let mut dev = FdSectors(&fd);
             let (file, path_found) = iso::find_os_conf(&mut dev, &vol).map_err(DriveError::Iso)?;
@@ -112,14 +111,10 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
             };
             // Per iso::NameKind, in its order.
             let how = osconf::text::nth("Rock Ridge|Joliet|ISO9660|ISO9660 level-1 8.3", file.how as usize);
-            (n, path_found, " (built-in ISO reader, {} names, {} bytes)", how)
+            (n, path_found, "read {} from {} (built-in ISO reader, {} names, {} bytes)", how)
         }
     };
-    log.write(Info, &mut |l| {
-        say(l, "read {} from ", &[S(file)])
-            .and_then(|()| l.put(shown))
-            .and_then(|()| say(l, tpl, &[S(how), N(n as u32)]))
-    });
+    log.say(Info, tpl, &[S(file), B(path), S(how), N(n as u32)]);
     Ok(n)
 }
 
@@ -206,7 +201,10 @@ struct Pass {
 /// A decimal `u64` exactly as `str::parse::<u64>` reads one (an optional `+`, then one or
 /// more digits, no overflow), in a fraction of its code.
 fn parse_u64(s: &[u8]) -> Option<u64> {
-    let digits = s.strip_prefix(b"+").unwrap_or(s);
+    let digits = match s {
+        [b'+', digits @ ..] => digits,
+        _ => s,
+    };
     if digits.is_empty() {
         return None;
     }
@@ -234,7 +232,7 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         let _ = path.push_str(name);
         let _ = path.push_str("/device/type");
         // SCSI type 5 is a CD-ROM (sr); IDE/SATA/virtio-scsi CD-ROMs are all sr devices.
-        let cdrom = name.starts_with("sr") || read_attr(block.as_fd(), &path, &mut a) == Some(b"5");
+        let cdrom = name.starts_with("sr") || matches!(read_attr(block.as_fd(), &path, &mut a), Some(b"5"));
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/size");
@@ -257,7 +255,8 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
         }
     });
     // Two rounds: config-2 volumes first, then any ISO with the file.
-    for want_label in [true, false] {
+    for round in 0..2 {
+        let want_label = round == 0;
         for c in &cands {
             let path = dev_path(dev_dir, &c.name);
             let fd = match open_read(rustix::fs::CWD, path.as_slice(), OFlags::NONBLOCK) {
@@ -331,12 +330,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
     loop {
         let mut this = Pass::default();
         if let Some(p) = pass(&sys, dev_dir, &mut this) {
-            let ms = clock.ms();
-            log.write(Info, &mut |l| {
-                l.put(b"found the config CD at ")
-                    .and_then(|()| l.put(osconf::text::shown(&p)))
-                    .and_then(|()| say(l, " after {} ms", &[L(ms)]))
-            });
+            log.say(Info, "found the config CD at {} after {} ms", &[B(&p), L(clock.ms())]);
             return Some(p);
         }
         seen.any_cdrom |= this.any_cdrom;
@@ -345,18 +339,15 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
             if this.empty_cdrom { u64::from(timeout_s) * 1000 } else { GRACE_MS.min(u64::from(timeout_s) * 1000) };
         let waited = clock.ms();
         if waited >= limit {
-            let why: &[u8] = if seen.config2_without_file {
-                b"a config-2 volume has no qcloud_action/os.conf"
+            let why = if seen.config2_without_file {
+                "a config-2 volume has no qcloud_action/os.conf"
             } else if seen.any_cdrom {
-                b"no CD-ROM holds qcloud_action/os.conf"
+                "no CD-ROM holds qcloud_action/os.conf"
             } else {
-                b"no CD-ROM drive"
+                "no CD-ROM drive"
             };
-            log.write(Info, &mut |l| {
-                let _ = say(l, "no config CD found after {} ms (", &[L(waited)]);
-                let _ = l.put(why);
-                l.put(b"); nothing to do")
-            });
+            // (One say: the line, at most about 130 bytes, always fits.)
+            log.say(Info, "no config CD found after {} ms ({}); nothing to do", &[L(waited), S(why)]);
             return None;
         }
         clock.sleep(POLL_MS.min(limit - waited));
@@ -367,7 +358,7 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
 pub fn describe(e: DriveError, l: &mut Out<'_>) {
     match e {
         DriveError::Open(e) => {
-            let _ = osconf::report::errno_words(l, e.raw_os_error());
+            let _ = say(l, "{}", &[E(e.raw_os_error())]);
         }
         DriveError::Iso(e) => {
             let _ = l.put(e.reason().as_bytes());

@@ -21,12 +21,19 @@ pub fn c_path<'b>(path: &[u8], buf: &'b mut [u8; PATH_MAX]) -> Result<&'b CStr, 
     let (last, head) = with_nul.split_last_mut().ok_or(Errno::NAMETOOLONG)?;
     head.copy_from_slice(path);
     *last = 0;
-    // Up to the first NUL (the same search `Root` uses for xattr names): a NUL inside
-    // the path makes it shorter.
-    match CStr::from_bytes_until_nul(with_nul) {
-        Ok(c) if c.to_bytes().len() == n => Ok(c),
-        _ => Err(Errno::INVAL),
+    c_str(with_nul).ok_or(Errno::INVAL)
+}
+
+/// `bytes` as a `&CStr` when it ends with its only NUL. (A plain search: core's `CStr`
+/// constructors search with its word-at-a-time `memchr`, 253 bytes of code, for paths
+/// and attribute names of a few dozen bytes; `contains(&0)` is that `memchr` too.)
+pub fn c_str(bytes: &[u8]) -> Option<&CStr> {
+    let (&last, head) = bytes.split_last()?;
+    if last != 0 || !head.iter().all(|&b| b != 0) {
+        return None;
     }
+    // SAFETY: just checked: `bytes` ends with a NUL and has no other.
+    Some(unsafe { CStr::from_bytes_with_nul_unchecked(bytes) })
 }
 
 /// `openat(dir, path, flags, mode)`.
@@ -68,7 +75,7 @@ pub fn read_all(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<Option<usize>, Err
     }
 }
 
-fn read_retry(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
+pub fn read_retry(fd: BorrowedFd<'_>, buf: &mut [u8]) -> Result<usize, Errno> {
     loop {
         match rustix::io::read(fd, &mut *buf) {
             Err(Errno::INTR) => continue,
@@ -97,5 +104,8 @@ pub fn read_attr<'b>(dir: BorrowedFd<'_>, path: &str, buf: &'b mut [u8]) -> Opti
     let fd = open_read(dir, path.as_bytes(), OFlags::empty()).ok()?;
     let n = read_retry(fd.as_fd(), buf).ok().filter(|&n| n < buf.len())?;
     let v = buf.get(..n)?;
-    Some(v.strip_suffix(b"\n").unwrap_or(v))
+    Some(match v {
+        [value @ .., b'\n'] => value,
+        _ => v,
+    })
 }

@@ -14,8 +14,7 @@
 //! replacement ([`Root::sync`]) puts the renames on the disk. Nothing is written when the
 //! bytes are already right; a failure removes the temp file.
 
-use crate::os::file::{PATH_MAX, c_path, open_read, openat, statat, write_all};
-use core::ffi::CStr;
+use crate::os::file::{PATH_MAX, c_path, c_str, open_read, openat, statat, write_all};
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -28,7 +27,7 @@ pub struct Root {
     openat2: core::cell::Cell<Option<bool>>,
     /// Directories opened once and kept (`etc` first: nearly every file osconf reads or
     /// writes is in it), by path. Only found ones: a missing one may be created later.
-    kept: [core::cell::OnceCell<(osconf::text::Str, OwnedFd)>; 4],
+    kept: [core::cell::OnceCell<(heapless::Vec<u8, { osconf::text::STR_MAX }>, OwnedFd)>; 4],
     /// Fingerprints of directories found missing (stack detection asks for `usr/sbin/…`
     /// again and again), forgotten when a directory is created.
     missing: core::cell::Cell<[u64; 4]>,
@@ -65,19 +64,24 @@ fn fault(_name: &str) -> Result<(), Errno> {
 }
 
 /// Splits `etc/sysconfig/network` into (`etc/sysconfig`, `network`).
-fn split(rel: &str) -> (&str, &str) {
-    match rel.bytes().rposition(|b| b == b'/') {
-        Some(i) => (rel.get(..i).unwrap_or(""), rel.get(i + 1..).unwrap_or(rel)),
-        None => ("", rel),
+/// (Paths are handled as bytes below the public functions: no UTF-8 boundary checks.)
+fn split(rel: &str) -> (&[u8], &[u8]) {
+    let rel = rel.as_bytes();
+    match rel.iter().rposition(|&b| b == b'/') {
+        Some(i) => match rel.split_at_checked(i) {
+            Some((dir, [_, name @ ..])) => (dir, name),
+            _ => (&[], rel),
+        },
+        None => (&[], rel),
     }
 }
 
 /// Temp file name next to the target: `.osconf-<name>.tmp`.
-fn temp_name(name: &str) -> heapless::String<{ osconf::plan::PATH_MAX_REL + 16 }> {
-    let mut t = heapless::String::new();
-    let _ = t.push_str(".osconf-");
-    let _ = t.push_str(name);
-    let _ = t.push_str(".tmp");
+fn temp_name(name: &[u8]) -> heapless::Vec<u8, { osconf::plan::PATH_MAX_REL + 16 }> {
+    let mut t = heapless::Vec::new();
+    let _ = t.extend_from_slice(b".osconf-");
+    let _ = t.extend_from_slice(name);
+    let _ = t.extend_from_slice(b".tmp");
     t
 }
 
@@ -96,8 +100,8 @@ impl Root {
 
     /// Directory `rel` (relative to the root, `""` for the root itself), confined. The
     /// first few found are kept (opened read-only, which serves every use).
-    fn dir(&self, rel: &str, flags: OFlags) -> Result<Dir<'_>, Errno> {
-        let key = osconf::conf::value::fnv1a(b"", rel.as_bytes());
+    fn dir(&self, rel: &[u8], flags: OFlags) -> Result<Dir<'_>, Errno> {
+        let key = osconf::conf::value::fnv1a(b"", rel);
         let mut missing = self.missing.get();
         if missing.contains(&key) {
             return Err(Errno::NOENT);
@@ -110,16 +114,13 @@ impl Root {
         r
     }
 
-    fn dir_found(&self, rel: &str, flags: OFlags) -> Result<Dir<'_>, Errno> {
+    fn dir_found(&self, rel: &[u8], flags: OFlags) -> Result<Dir<'_>, Errno> {
         for slot in &self.kept {
             match slot.get() {
                 Some((path, fd)) if path == rel => return Ok(Dir::Kept(fd.as_fd())),
                 Some(_) => {}
                 None => {
-                    let mut path = osconf::text::Str::new();
-                    if path.push_str(rel).is_err() {
-                        break;
-                    }
+                    let Ok(path) = heapless::Vec::from_slice(rel) else { break };
                     let fd = self.open_dir(rel, OFlags::RDONLY)?;
                     let kept = slot.get_or_init(|| (path, fd));
                     return Ok(Dir::Kept(kept.1.as_fd()));
@@ -130,12 +131,12 @@ impl Root {
     }
 
     /// Opens directory `rel`, confined.
-    fn open_dir(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+    fn open_dir(&self, rel: &[u8], flags: OFlags) -> Result<OwnedFd, Errno> {
         let flags = flags | OFlags::DIRECTORY | OFlags::CLOEXEC;
-        let rel_or_dot = if rel.is_empty() { "." } else { rel };
+        let rel_or_dot: &[u8] = if rel.is_empty() { b"." } else { rel };
         if self.openat2.get() != Some(false) {
             let mut buf = [0u8; PATH_MAX];
-            let r = c_path(rel_or_dot.as_bytes(), &mut buf).and_then(|p| {
+            let r = c_path(rel_or_dot, &mut buf).and_then(|p| {
                 rustix::fs::openat2(
                     &self.fd,
                     p,
@@ -160,19 +161,18 @@ impl Root {
 
     /// Component-by-component `O_NOFOLLOW` walk. `..` never appears in our paths; it and
     /// any symlinked directory are refused (`ELOOP`).
-    fn walk(&self, rel: &str, flags: OFlags) -> Result<OwnedFd, Errno> {
+    fn walk(&self, rel: &[u8], flags: OFlags) -> Result<OwnedFd, Errno> {
         let mut cur =
             rustix::fs::openat(&self.fd, c".", OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        let mut parts = osconf::text::fields(rel.as_bytes(), b'/').filter(|c| !c.is_empty() && *c != b".").peekable();
-        if parts.peek().is_none() {
-            return rustix::fs::openat(&self.fd, c".", flags, Mode::empty());
-        }
-        while let Some(c) = parts.next() {
+        let mut parts = osconf::text::fields(rel, b'/').filter(|c| !c.is_empty() && *c != b".");
+        // Each component with the one after it (a plain look-ahead: `Peekable` is larger).
+        let Some(mut c) = parts.next() else { return rustix::fs::openat(&self.fd, c".", flags, Mode::empty()) };
+        loop {
             if c == b".." {
                 return Err(Errno::LOOP);
             }
-            let last = parts.peek().is_none();
-            let f = if last {
+            let after = parts.next();
+            let f = if after.is_none() {
                 flags | OFlags::NOFOLLOW
             } else {
                 OFlags::PATH | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC
@@ -189,22 +189,23 @@ impl Root {
                 }
                 Err(e) => return Err(e),
             };
+            let Some(next) = after else { return Ok(cur) };
+            c = next;
         }
-        Ok(cur)
     }
 
     /// Whether something exists at `rel` (not followed if it is a symlink).
     pub fn exists(&self, rel: &str) -> bool {
         let (d, name) = split(rel);
         match self.dir(d, OFlags::PATH) {
-            Ok(dir) => statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW).is_ok(),
+            Ok(dir) => statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
             Err(_) => false,
         }
     }
 
     /// Calls `f` with the name of each entry of directory `rel` (confined; absent: none).
     pub fn list(&self, rel: &str, f: &mut dyn FnMut(&str)) {
-        if let Ok(dir) = self.dir(rel, OFlags::RDONLY) {
+        if let Ok(dir) = self.dir(rel.as_bytes(), OFlags::RDONLY) {
             crate::os::sys::each_entry(dir.as_fd(), f);
         }
     }
@@ -217,15 +218,16 @@ impl Root {
             Ok(dir) => dir,
             Err(e) => return dir_refusal(e),
         };
-        match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
+        let at = dir.as_fd();
+        match statat(at, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
             Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
             Err(e) => return fail(Step::Existing, e),
         }
         let mut buf = [0u8; PATH_MAX];
         let unlinked = fault("remove")
-            .and_then(|()| c_path(name.as_bytes(), &mut buf))
-            .and_then(|c| rustix::fs::unlinkat(&dir, c, AtFlags::empty()));
+            .and_then(|()| c_path(name, &mut buf))
+            .and_then(|c| rustix::fs::unlinkat(at, c, AtFlags::empty()));
         if let Err(e) = unlinked {
             return fail(Step::Rename, e);
         }
@@ -233,8 +235,8 @@ impl Root {
     }
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
-    fn open_old(dir: &Dir<'_>, name: &str) -> Result<Option<Old>, Errno> {
-        let st = match statat(dir.as_fd(), name.as_bytes(), AtFlags::SYMLINK_NOFOLLOW) {
+    fn open_old(dir: BorrowedFd<'_>, name: &[u8]) -> Result<Option<Old>, Errno> {
+        let st = match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
             Ok(st) => st,
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
@@ -245,7 +247,7 @@ impl Root {
             FileType::Directory => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
-        let fd = open_read(dir.as_fd(), name.as_bytes(), OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
+        let fd = open_read(dir, name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
         if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
             return Err(Errno::INVAL); // swapped between statat and open
@@ -262,7 +264,7 @@ impl Root {
             Err(Errno::LOOP | Errno::NOTDIR) => return Existing::DirRefused,
             Err(_) => return Existing::Unreadable,
         };
-        match Self::open_old(&dir, name) {
+        match Self::open_old(dir.as_fd(), name) {
             Ok(None) => Existing::Missing,
             Err(Errno::LOOP) => Existing::Symlink,
             Err(Errno::ISDIR) => Existing::Directory,
@@ -276,43 +278,34 @@ impl Root {
         }
     }
 
-    /// What writing `content` to `rel` would do, without writing (`--dry-run`).
+    /// What writing `content` to `rel` would do, without writing (`--dry-run`): the
+    /// lookups of [`Root::replace`] (no directory created), then `Planned` where it writes.
     pub fn compare(&self, rel: &str, content: &[u8]) -> Outcome {
-        let (d, name) = split(rel);
-        let dir = match self.dir(d, OFlags::PATH) {
-            Ok(dir) => dir,
-            Err(Errno::NOENT) => return Outcome::Failed { step: Step::Directory, errno: Errno::NOENT.raw_os_error() },
-            Err(e) => return dir_refusal(e),
-        };
-        match Self::open_old(&dir, name) {
-            Ok(None) => Outcome::Planned,
-            Ok(Some(old)) if same(&old, content) => Outcome::Unchanged,
-            Ok(Some(_)) => Outcome::Planned,
-            Err(e) => refusal(e),
-        }
+        self.update(rel, content, None)
     }
 
     /// Opens directory `rel`, creating missing components (mode 0755) — but never the
     /// first one: a root without `etc/` is not a root we configure (a wrong `--root`).
-    fn dir_creating(&self, rel: &str) -> Result<Dir<'_>, Errno> {
+    fn dir_creating(&self, rel: &[u8]) -> Result<Dir<'_>, Errno> {
         match self.dir(rel, OFlags::RDONLY) {
             Err(Errno::NOENT) => {}
             other => return other,
         }
         // Each path that ends at a later '/' or at the end, with its parent.
-        let Some(mut parent_end) = rel.bytes().position(|b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
+        let Some(mut parent_end) = rel.iter().position(|&b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
         for end in parent_end + 1..=rel.len() {
-            if rel.as_bytes().get(end).is_some_and(|&b| b != b'/') {
+            if rel.get(end).is_some_and(|&b| b != b'/') {
                 continue;
             }
-            let prefix = rel.get(..end).ok_or(Errno::INVAL)?;
+            // (The ranges are in bounds: `end` goes up to the length.)
+            let prefix = rel.get(..end).unwrap_or(rel);
             match self.dir(prefix, OFlags::PATH) {
                 Ok(_) => {}
                 Err(Errno::NOENT) => {
-                    let parent = self.dir(rel.get(..parent_end).ok_or(Errno::INVAL)?, OFlags::PATH)?;
-                    let comp = rel.get(parent_end + 1..end).ok_or(Errno::INVAL)?;
+                    let parent = self.dir(rel.get(..parent_end).unwrap_or(rel), OFlags::PATH)?;
+                    let comp = rel.get(parent_end + 1..end).unwrap_or(rel);
                     let mut buf = [0u8; PATH_MAX];
-                    let made = c_path(comp.as_bytes(), &mut buf)
+                    let made = c_path(comp, &mut buf)
                         .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
                     match made {
                         Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
@@ -329,14 +322,28 @@ impl Root {
     /// Replaces (or creates) `rel` with `content`, atomically. With `make_dirs`, missing
     /// directories below the first component are created.
     pub fn replace(&self, rel: &str, content: &[u8], new_mode: u32, make_dirs: bool) -> Outcome {
+        self.update(rel, content, Some((new_mode, make_dirs)))
+    }
+
+    /// [`Root::replace`] with `write` = (new mode, make dirs), or [`Root::compare`]
+    /// without. (One function: the dry run's checks are the first half of a write.)
+    #[inline(never)]
+    fn update(&self, rel: &str, content: &[u8], write: Option<(u32, bool)>) -> Outcome {
         let (d, name) = split(rel);
         let fail = |step, e: Errno| Outcome::Failed { step, errno: e.raw_os_error() };
         // O_RDONLY, not O_PATH: the directory is fsync'ed after the rename.
-        let dir = match if make_dirs { self.dir_creating(d) } else { self.dir(d, OFlags::RDONLY) } {
+        let dir = match write {
+            Some((_, true)) => self.dir_creating(d),
+            Some(_) => self.dir(d, OFlags::RDONLY),
+            None => self.dir(d, OFlags::PATH),
+        };
+        let dir = match dir {
             Ok(dir) => dir,
             Err(e) => return dir_refusal(e),
         };
-        let old = match Self::open_old(&dir, name) {
+        // Each fd borrowed once (`OwnedFd::as_fd` is a call with a check each time).
+        let at = dir.as_fd();
+        let old = match Self::open_old(at, name) {
             Ok(old) => old,
             Err(e) => return refusal(e),
         };
@@ -345,8 +352,9 @@ impl Root {
                 return Outcome::Unchanged;
             }
         }
+        let Some((new_mode, _)) = write else { return Outcome::Planned };
         let mut tmp_buf = [0u8; PATH_MAX];
-        let tmp = match c_path(temp_name(name).as_bytes(), &mut tmp_buf) {
+        let tmp = match c_path(&temp_name(name), &mut tmp_buf) {
             Ok(tmp) => tmp,
             Err(e) => return fail(Step::Create, e),
         };
@@ -359,7 +367,7 @@ impl Root {
         };
         let create = || {
             rustix::fs::openat(
-                &dir,
+                at,
                 tmp,
                 OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
                 Mode::from_raw_mode(mode),
@@ -367,22 +375,22 @@ impl Root {
         };
         // A leftover from an interrupted run is ours (by its name): removed, then again.
         let fd = match fault("create").and_then(|()| create()).or_else(|e| match e {
-            Errno::EXIST => rustix::fs::unlinkat(&dir, tmp, AtFlags::empty()).and_then(|()| create()),
+            Errno::EXIST => rustix::fs::unlinkat(at, tmp, AtFlags::empty()).and_then(|()| create()),
             e => Err(e),
         }) {
             Ok(fd) => fd,
             Err(e) => return fail(Step::Create, e),
         };
         let mut name_buf = [0u8; PATH_MAX];
-        let result = fill(&dir, &fd, content, old.as_ref()).and_then(|()| {
+        let result = fill(at, fd.as_fd(), content, old.as_ref()).and_then(|()| {
             fault("rename")
-                .and_then(|()| c_path(name.as_bytes(), &mut name_buf))
-                .and_then(|name| rustix::fs::renameat(&dir, tmp, &dir, name))
+                .and_then(|()| c_path(name, &mut name_buf))
+                .and_then(|name| rustix::fs::renameat(at, tmp, at, name))
                 .map_err(|e| (Step::Rename, e))
         });
         drop(fd);
         if let Err((step, e)) = result {
-            let _ = rustix::fs::unlinkat(&dir, tmp, AtFlags::empty());
+            let _ = rustix::fs::unlinkat(at, tmp, AtFlags::empty());
             return fail(step, e);
         }
         // (After the rename the file is replaced: a fault here can only end the process.)
@@ -417,12 +425,11 @@ fn refusal(e: Errno) -> Outcome {
 fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
     let Some(want) = usize::try_from(old.stat.st_size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
     let mut n = 0;
+    let fd = old.fd.as_fd();
     while n < want {
-        match rustix::io::read(&old.fd, buf.get_mut(n..want).unwrap_or(&mut [])) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(Errno::INTR) => {}
-            Err(e) => return Err(e),
+        match crate::os::file::read_retry(fd, buf.get_mut(n..want).unwrap_or(&mut []))? {
+            0 => break,
+            k => n += k,
         }
     }
     Ok(Some(n))
@@ -455,8 +462,8 @@ fn same(old: &Old, content: &[u8]) -> bool {
 
 /// Writes the temp file: content, owner and mode (when not created with them), security
 /// attributes, fsync.
-fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
-    fault("write").and_then(|()| write_all(fd.as_fd(), content)).map_err(|e| (Step::Write, e))?;
+fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
+    fault("write").and_then(|()| write_all(fd, content)).map_err(|e| (Step::Write, e))?;
     match old {
         Some(old) => {
             let (uid, gid, mode) = (old.stat.st_uid, old.stat.st_gid, old.stat.st_mode & 0o7777);
@@ -466,7 +473,7 @@ fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Resul
                 rustix::fs::fchown(fd, owner.0, owner.1).map_err(|e| (Step::Owner, e))?;
                 rustix::fs::fchmod(fd, Mode::from_raw_mode(mode)).map_err(|e| (Step::Owner, e))?;
             }
-            copy_security(&old.fd, fd, true);
+            copy_security(old.fd.as_fd(), fd, true);
         }
         None => copy_security(dir, fd, false),
     }
@@ -477,7 +484,9 @@ fn fill(dir: &Dir<'_>, fd: &OwnedFd, content: &[u8], old: Option<&Old>) -> Resul
 /// capabilities), or only `security.selinux` from the directory for a new file (the
 /// label the file would get there from a running policy's default). Unsupported or
 /// refused attributes are skipped: the write goes on.
-fn copy_security(from: &impl AsFd, to: &impl AsFd, all: bool) {
+/// (Borrowed fds and out of line: one copy for both callers.)
+#[inline(never)]
+fn copy_security(from: BorrowedFd<'_>, to: BorrowedFd<'_>, all: bool) {
     let mut names = [0u8; 1024];
     let list: &[u8] = match all {
         true => match rustix::fs::flistxattr(from, &mut names[..]) {
@@ -487,8 +496,9 @@ fn copy_security(from: &impl AsFd, to: &impl AsFd, all: bool) {
         false => b"security.selinux\0",
     };
     let mut rest = list;
-    while let Ok(name) = CStr::from_bytes_until_nul(rest) {
-        rest = rest.get(name.to_bytes().len() + 1..).unwrap_or(&[]);
+    while let Some(end) = rest.iter().position(|&b| b == 0) {
+        let Some(name) = rest.get(..=end).and_then(c_str) else { break };
+        rest = rest.get(end + 1..).unwrap_or(&[]);
         if !name.to_bytes().starts_with(b"security.") {
             continue;
         }

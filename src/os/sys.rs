@@ -48,12 +48,13 @@ pub struct Iface {
 pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
     let mut out = heapless::Vec::new();
     let Some(dir) = open_dir(sys, "class/net") else { return out };
-    each_entry(dir.as_fd(), &mut |name| {
+    let dir = dir.as_fd(); // (borrowed once: `OwnedFd::as_fd` is a call each time)
+    each_entry(dir, &mut |name| {
         let mut path: heapless::String<48> = heapless::String::new();
         let _ = path.push_str(name);
         let _ = path.push_str("/address");
         let mut buf = [0u8; 64];
-        let Some(addr) = read_attr(dir.as_fd(), &path, &mut buf) else { return };
+        let Some(addr) = read_attr(dir, &path, &mut buf) else { return };
         let Ok(mac) = Mac::parse(addr) else { return };
         if !wanted.iter().any(|n| n.mac == mac) {
             return;
@@ -61,7 +62,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/device");
-        let physical = crate::os::file::statat(dir.as_fd(), path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
+        let physical = crate::os::file::statat(dir, path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
             // Kept sorted: physical NICs first (the first match for a MAC wins), then by
