@@ -453,24 +453,31 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
         if formats & (1 << i) == 0 {
             continue;
         }
-        // The (directory, prefix, suffix) of each template, split once.
-        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
-        let [Some((first_dir, ..)), _] = parts else { continue };
-        for (k, part) in parts.iter().enumerate() {
-            let Some((dir, ..)) = *part else { continue };
-            // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
-            if k > 0 && dir == first_dir {
+        let templates = [Some(f.path), f.extra.map(|e| e.0)];
+        let mut listed = "";
+        for t in templates.iter().flatten() {
+            // Its directory, listed once for both templates (ifcfg's ifcfg-/route-).
+            let dir = t.get(..t.bytes().rposition(|b| b == b'/').unwrap_or(0)).unwrap_or("");
+            if dir == listed {
                 continue;
             }
+            listed = dir;
             root.list(dir, &mut |name| {
-                let ours = |part: &Option<(&str, &str, &str)>| {
-                    part.is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
-                };
-                if !parts.iter().any(ours) || name.starts_with(".osconf-") {
+                let mut path = osconf::text::Str::new();
+                if name.starts_with(".osconf-")
+                    || path.push_str(dir).and_then(|()| path.push('/')).and_then(|()| path.push_str(name)).is_err()
+                {
                     return;
                 }
-                let mut path = osconf::text::Str::new();
-                if path.push_str(dir).and_then(|()| path.push('/')).and_then(|()| path.push_str(name)).is_err() {
+                // Ours when the path starts with a template's text before its `{}` and ends
+                // with the text after it (a name has no '/', and a format's templates share
+                // their directory: the same test as on the name alone).
+                let ours = |t: &&str| {
+                    let brace = t.bytes().position(|b| b == b'{').unwrap_or(0);
+                    let (head, tail) = (t.get(..brace).unwrap_or(t), t.get(brace + 2..).unwrap_or(""));
+                    path.starts_with(head) && path.ends_with(tail)
+                };
+                if !templates.iter().flatten().any(ours) {
                     return;
                 }
                 let mut buf = [0u8; 2048];
