@@ -287,36 +287,41 @@ impl Root {
     /// Opens directory `rel`, creating missing components (mode 0755) — but never the
     /// first one: a root without `etc/` is not a root we configure (a wrong `--root`).
     fn dir_creating(&self, rel: &[u8]) -> Result<Dir<'_>, Errno> {
-        match self.dir(rel, OFlags::RDONLY) {
-            Err(Errno::NOENT) => {}
-            other => return other,
-        }
-        // Each path that ends at a later '/' or at the end, with its parent.
-        let Some(mut parent_end) = rel.iter().position(|&b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
-        for end in parent_end + 1..=rel.len() {
-            if rel.get(end).is_some_and(|&b| b != b'/') {
-                continue;
+        // The directory is looked up once, and again after the missing ones are made (one
+        // call site for both lookups).
+        let mut made = false;
+        loop {
+            match self.dir(rel, OFlags::RDONLY) {
+                Err(Errno::NOENT) if !made => made = true,
+                other => return other,
             }
-            // (The ranges are in bounds: `end` goes up to the length.)
-            let prefix = rel.get(..end).unwrap_or(rel);
-            match self.dir(prefix, OFlags::PATH) {
-                Ok(_) => {}
-                Err(Errno::NOENT) => {
-                    let parent = self.dir(rel.get(..parent_end).unwrap_or(rel), OFlags::PATH)?;
-                    let comp = rel.get(parent_end + 1..end).unwrap_or(rel);
-                    let mut buf = [0u8; PATH_MAX];
-                    let made = c_path(comp, &mut buf)
-                        .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
-                    match made {
-                        Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
-                        Err(e) => return Err(e),
-                    }
+            // Each path that ends at a later '/' or at the end, with its parent (none
+            // without a '/': the first component is never made).
+            let mut parent_end = rel.iter().position(|&b| b == b'/').unwrap_or(rel.len());
+            for end in parent_end + 1..=rel.len() {
+                if rel.get(end).is_some_and(|&b| b != b'/') {
+                    continue;
                 }
-                Err(e) => return Err(e),
+                // (The ranges are in bounds: `end` goes up to the length.)
+                let prefix = rel.get(..end).unwrap_or(rel);
+                match self.dir(prefix, OFlags::PATH) {
+                    Ok(_) => {}
+                    Err(Errno::NOENT) => {
+                        let parent = self.dir(rel.get(..parent_end).unwrap_or(rel), OFlags::PATH)?;
+                        let comp = rel.get(parent_end + 1..end).unwrap_or(rel);
+                        let mut buf = [0u8; PATH_MAX];
+                        let mkdir = c_path(comp, &mut buf)
+                            .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
+                        match mkdir {
+                            Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+                parent_end = end;
             }
-            parent_end = end;
         }
-        self.dir(rel, OFlags::RDONLY)
     }
 
     /// Replaces (or creates) `rel` with `content`, atomically. With `make_dirs`, missing
