@@ -78,9 +78,11 @@ pub struct Format {
     /// As given to `--network`.
     pub name: &'static str,
     /// When the root uses this format: any one of these sets of paths (relative to the
-    /// root), all of whose paths exist. Formats are tried in [`FORMATS`] order and the
-    /// first that matches is the one written: a root reads one network stack.
-    pub detect: &'static [&'static [&'static str]],
+    /// root), all of whose paths exist; the sets separated by `|`, a set's paths by a space
+    /// (as text: a slice of slices takes 16 bytes more per set and per path). Formats are
+    /// tried in [`FORMATS`] order and the first that matches is the one written: a root
+    /// reads one network stack.
+    pub detect: &'static str,
     /// Files are named after the kernel's interface name (so the NIC must be present).
     pub name_bound: bool,
     /// Mode of a new file.
@@ -135,7 +137,7 @@ fn always(_: &[u8]) -> bool {
 pub static FORMATS: &[Format] = &[
     Format {
         name: "netplan",
-        detect: &[&["usr/sbin/netplan", "etc/netplan"]],
+        detect: "usr/sbin/netplan etc/netplan",
         name_bound: false,
         mode: 0o600,
         path: render::netplan::PATH,
@@ -145,10 +147,10 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "nm",
-        detect: &[&[
-            "etc/systemd/system/multi-user.target.wants/NetworkManager.service",
+        detect: concat!(
+            "etc/systemd/system/multi-user.target.wants/NetworkManager.service ",
             "etc/NetworkManager/system-connections",
-        ]],
+        ),
         name_bound: false,
         mode: 0o600,
         path: render::nm_keyfile::PATH,
@@ -158,10 +160,10 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "wicked",
-        detect: &[
-            &["usr/sbin/wicked", "etc/systemd/system/network.service"],
-            &["usr/sbin/wicked", "etc/systemd/system/multi-user.target.wants/wicked.service"],
-        ],
+        detect: concat!(
+            "usr/sbin/wicked etc/systemd/system/network.service|",
+            "usr/sbin/wicked etc/systemd/system/multi-user.target.wants/wicked.service",
+        ),
         name_bound: true,
         mode: 0o644,
         path: render::wicked::PATH,
@@ -171,10 +173,10 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "networkd",
-        detect: &[
-            &["etc/systemd/system/multi-user.target.wants/systemd-networkd.service"],
-            &["etc/systemd/system/sockets.target.wants/systemd-networkd.socket"],
-        ],
+        detect: concat!(
+            "etc/systemd/system/multi-user.target.wants/systemd-networkd.service|",
+            "etc/systemd/system/sockets.target.wants/systemd-networkd.socket",
+        ),
         name_bound: false,
         mode: 0o644,
         path: render::networkd::PATH,
@@ -184,7 +186,7 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "eni",
-        detect: &[&["usr/sbin/ifup", "etc/network/interfaces"], &["sbin/ifup", "etc/network/interfaces"]],
+        detect: "usr/sbin/ifup etc/network/interfaces|sbin/ifup etc/network/interfaces",
         name_bound: true,
         mode: 0o644,
         path: render::eni::PATH,
@@ -194,7 +196,7 @@ pub static FORMATS: &[Format] = &[
     },
     Format {
         name: "ifcfg",
-        detect: &[&["etc/sysconfig/network-scripts"]],
+        detect: "etc/sysconfig/network-scripts",
         name_bound: true,
         mode: 0o644,
         path: render::ifcfg::PATH,
@@ -221,24 +223,50 @@ pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
     FORMATS.iter().position(|f| f.name.as_bytes() == name).map(|i| 1 << i)
 }
 
-/// What detection found: the format and the paths that decided it.
+/// What detection found: the format and the paths that decided it (a set of
+/// [`Format::detect`]: paths separated by a space).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detected {
     pub format: u8,
-    pub because: &'static [&'static str],
+    pub because: &'static str,
 }
 
 /// Picks the first format one of whose path sets exists in full. `exists` is asked about
 /// paths relative to the root (the binary answers without following symlinks out of it).
 pub fn detect(mut exists: impl FnMut(&str) -> bool) -> Option<Detected> {
     for (i, f) in FORMATS.iter().enumerate() {
-        for &paths in f.detect {
-            if paths.iter().all(|p| exists(p)) {
+        for paths in pieces(f.detect, b'|') {
+            if pieces(paths, b' ').all(&mut exists) {
                 return Some(Detected { format: i as u8, because: paths });
             }
         }
     }
     None
+}
+
+/// The pieces of `s` between the ASCII bytes `sep`, as `str::split` gives them (sliced by
+/// position: no UTF-8 check, no char searcher).
+pub fn pieces(s: &str, sep: u8) -> Pieces<'_> {
+    Pieces { rest: Some(s), sep }
+}
+
+/// See [`pieces`].
+pub struct Pieces<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    /// (Out of line: one copy for detection and its log line.)
+    #[inline(never)]
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        let end = s.bytes().position(|b| b == self.sep);
+        self.rest = end.and_then(|i| s.get(i + 1..));
+        s.get(..end.unwrap_or(s.len()))
+    }
 }
 
 /// The file an edit writes.
@@ -326,7 +354,8 @@ impl Skip {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Network configs will be written in this format.
-    Format { format: u8, because: Option<&'static [&'static str]> },
+    /// (`because`: the paths that decided it, separated by a space; `None`: `--network`.)
+    Format { format: u8, because: Option<&'static str> },
     /// NICs are configured but the root shows no network stack we know.
     NoFormat,
     /// A name-bound format needs the kernel's name for this MAC, and there is none.

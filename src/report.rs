@@ -232,7 +232,7 @@ pub fn event(w: &mut Out<'_>, e: &Event) -> Result<(), Full> {
                 Some(paths) => {
                     w.write_str("the root has ")?;
                     let mut sep = "/";
-                    for p in paths {
+                    for p in crate::plan::pieces(paths, b' ') {
                         w.write_str(sep)?;
                         w.write_str(p)?;
                         sep = " and /";
