@@ -73,10 +73,8 @@ pub struct Facts<'a> {
 
 type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
 
-/// A network configuration format.
+/// A network configuration format (its name: [`format_name`]).
 pub struct Format {
-    /// As given to `--network`.
-    pub name: &'static str,
     /// When the root uses this format: any one of these sets of paths (relative to the
     /// root), all of whose paths exist; the sets separated by `|`, a set's paths by a space
     /// (as text: a slice of slices takes 16 bytes more per set and per path). Formats are
@@ -135,8 +133,8 @@ fn always(_: &[u8]) -> bool {
 /// - ifcfg (initscripts' network service) when the root has network-scripts and none of
 ///   the above.
 pub static FORMATS: &[Format] = &[
+    // netplan
     Format {
-        name: "netplan",
         detect: "usr/sbin/netplan etc/netplan",
         name_bound: false,
         mode: 0o600,
@@ -145,8 +143,8 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: None,
     },
+    // nm
     Format {
-        name: "nm",
         detect: concat!(
             "etc/systemd/system/multi-user.target.wants/NetworkManager.service ",
             "etc/NetworkManager/system-connections",
@@ -158,8 +156,8 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: None,
     },
+    // wicked
     Format {
-        name: "wicked",
         detect: concat!(
             "usr/sbin/wicked etc/systemd/system/network.service|",
             "usr/sbin/wicked etc/systemd/system/multi-user.target.wants/wicked.service",
@@ -171,8 +169,8 @@ pub static FORMATS: &[Format] = &[
         extra: Some(&(render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
         shared: Some(&Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
     },
+    // networkd
     Format {
-        name: "networkd",
         detect: concat!(
             "etc/systemd/system/multi-user.target.wants/systemd-networkd.service|",
             "etc/systemd/system/sockets.target.wants/systemd-networkd.socket",
@@ -184,8 +182,8 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: None,
     },
+    // eni
     Format {
-        name: "eni",
         detect: "usr/sbin/ifup etc/network/interfaces|sbin/ifup etc/network/interfaces",
         name_bound: true,
         mode: 0o644,
@@ -194,8 +192,8 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: Some(&Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
     },
+    // ifcfg
     Format {
-        name: "ifcfg",
         detect: "etc/sysconfig/network-scripts",
         name_bound: true,
         mode: 0o644,
@@ -218,9 +216,18 @@ pub const NAME_BOUND: FormatSet = {
     set
 };
 
+/// The names of [`FORMATS`] in its order, as given to `--network`, `|` between them (a
+/// byte a name, where a `&str` field of each format takes 16).
+const FORMAT_NAMES: &str = "netplan|nm|wicked|networkd|eni|ifcfg";
+
+/// The name of format `i` (`?` past the last one).
+pub fn format_name(i: u8) -> &'static str {
+    if usize::from(i) < FORMATS.len() { crate::text::nth(FORMAT_NAMES, i.into()) } else { "?" }
+}
+
 /// The bit of a format named on the command line.
 pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
-    FORMATS.iter().position(|f| f.name.as_bytes() == name).map(|i| 1 << i)
+    crate::text::index_of(name, FORMAT_NAMES.as_bytes()).map(|i| 1 << i)
 }
 
 /// What detection found: the format and the paths that decided it (a set of

@@ -3,7 +3,7 @@
 //! [`crate::conf::CryptHash`] has no `uDisplay`, and no message takes one.
 
 use crate::conf::{Config, Key, Note, NoteKind, Section};
-use crate::plan::{Edit, Event, FORMATS, Skip, Target};
+use crate::plan::{Edit, Event, Skip, Target, format_name};
 pub use crate::text::{Arg, say};
 use crate::text::{Full, Out};
 use Arg::{E, I, K, M, N, P, S};
@@ -216,10 +216,6 @@ fn skipped(w: &mut Out<'_>, path: &str, why: Skip) -> Result<(), Full> {
 
 fn target_path(t: Target) -> &'static str {
     t.fixed_path().unwrap_or("network config")
-}
-
-fn format_name(f: u8) -> &'static str {
-    FORMATS.get(usize::from(f)).map_or("?", |f| f.name)
 }
 
 /// One line about a planning decision.
