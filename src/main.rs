@@ -122,7 +122,7 @@ fn run(args: &[&[u8]]) -> i32 {
     let opts = match cli::parse(args, plan::format_bit) {
         Ok(o) => o,
         Err(u) => {
-            os::log::stderr(b"osconf: ");
+            os::log::stderr(os::log::PREFIX);
             os::log::stderr(u.arg);
             os::log::stderr(b": ");
             os::log::stderr(u.why.as_bytes());
@@ -150,10 +150,7 @@ fn run(args: &[&[u8]]) -> i32 {
         return EXIT_OK;
     }
     if kernel.bad_timeout {
-        log.line(
-            Level::Warn,
-            b"osconf.timeout= on the kernel command line is not a number of seconds; using the default",
-        );
+        log.line(Level::Warn, cli::BAD_KERNEL_TIMEOUT.as_bytes());
     }
 
     let Some(arena) = arena() else { return EXIT_INTERNAL };
@@ -326,8 +323,7 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let what = "the root is read-only and could not be remounted read-write ({}); nothing written";
-                    log.say(Level::Warn, what, &[report::Arg::E(e.raw_os_error())]);
+                    log.say(Level::Warn, NOT_REMOUNTED, &[report::Arg::E(e.raw_os_error())]);
                     plan.wipe();
                     return EXIT_ROOT;
                 }
@@ -520,7 +516,7 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
         Err(e) => {
             let path: &[u8] = match opts.source {
                 Source::Config(p) | Source::Device(p) => p,
-                Source::Scan => b"the config CD",
+                Source::Scan => const { osconf::text::within(cli::USAGE, "the config CD").as_bytes() },
             };
             log.write(Level::Warn, &mut |l| {
                 let _ = report::say(l, "cannot read os.conf from {}: ", &[report::Arg::B(path)]);
@@ -532,13 +528,15 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
     }
 }
 
+const NOT_REMOUNTED: &str = "the root is read-only and could not be remounted read-write ({}); nothing written";
+
 /// Warns that the root at `path` cannot be opened: in three pieces, each left out when
 /// it does not fit (a long path leaves the rest its room).
 fn warn_root(log: &mut Log, path: &[u8], e: rustix::io::Errno) {
     log.write(Level::Warn, &mut |l| {
         let _ = report::say(l, "cannot open the root {} (", &[report::Arg::B(path)]);
         let _ = report::say(l, "{}", &[report::Arg::E(e.raw_os_error())]);
-        l.put(b"); nothing written")
+        l.put(const { osconf::text::within(NOT_REMOUNTED, "); nothing written").as_bytes() })
     });
 }
 

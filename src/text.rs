@@ -260,6 +260,27 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
+/// The part of `text` that reads `part`, found at compile time: a `const` made with this
+/// keeps no bytes of its own (a text that is part of another is stored once, as the
+/// linker merges no parts of texts). Fails to compile when `part` is not in `text`.
+pub const fn within(text: &'static str, part: &str) -> &'static str {
+    let (t, p) = (text.as_bytes(), part.as_bytes());
+    let mut at = 0;
+    while at + p.len() <= t.len() {
+        let mut i = 0;
+        while i < p.len() && t[at + i] == p[i] {
+            i += 1;
+        }
+        if i == p.len() {
+            if let Ok(found) = core::str::from_utf8(t.split_at(at).1.split_at(p.len()).0) {
+                return found;
+            }
+        }
+        at += 1;
+    }
+    panic!("the part is not within the text")
+}
+
 /// Piece `i` of `table`, pieces separated by `|` (empty past the last one). Short texts
 /// picked by an enum's position this way take a byte of table each, where a `match`
 /// returning `&str`s makes a jump or pointer table of 8 to 16 bytes an entry.

@@ -485,6 +485,8 @@ fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Ol
     fault("fsync").and_then(|()| rustix::fs::fsync(fd)).map_err(|e| (Step::Sync, e))
 }
 
+const SELINUX: &str = "security.selinux\0";
+
 /// Copies the `security.*` attributes of the old file (SELinux label, IMA/EVM,
 /// capabilities), or only `security.selinux` from the directory for a new file (the
 /// label the file would get there from a running policy's default). Unsupported or
@@ -498,13 +500,13 @@ fn copy_security(from: BorrowedFd<'_>, to: BorrowedFd<'_>, all: bool) {
             Ok(n) => names.get(..n).unwrap_or(&[]),
             Err(_) => return,
         },
-        false => b"security.selinux\0",
+        false => SELINUX.as_bytes(),
     };
     let mut rest = list;
     while let Some(end) = rest.iter().position(|&b| b == 0) {
         let Some(name) = rest.get(..=end).and_then(c_str) else { break };
         rest = rest.get(end + 1..).unwrap_or(&[]);
-        if !name.to_bytes().starts_with(b"security.") {
+        if !name.to_bytes().starts_with(const { osconf::text::within(SELINUX, "security.").as_bytes() }) {
             continue;
         }
         let mut value = [0u8; 256];
