@@ -242,7 +242,7 @@ fn run(args: &[&[u8]]) -> i32 {
         shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
         hosts: read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf),
         resolv: read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf),
-        sysconfig_network: read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf),
+        sysconfig_network: read_if(&root, config.hostname.is_some(), plan::SYSCONFIG_NETWORK, sysnet_buf),
         ifaces: &ifaces,
         formats,
         shared: &shared,

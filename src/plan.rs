@@ -120,6 +120,13 @@ fn always(_: &[u8]) -> bool {
     true
 }
 
+/// wicked's configuration, shared by the NICs.
+const WICKED_CONFIG: &str = "etc/sysconfig/network/config";
+/// The hostname file of RHEL-family roots (on SUSE, wicked's directory).
+pub const SYSCONFIG_NETWORK: &str = crate::text::within(WICKED_CONFIG, "etc/sysconfig/network");
+/// ifupdown's rule; its main file, shared by the NICs, is part of it.
+const ENI_DETECT: &str = "usr/sbin/ifup etc/network/interfaces|sbin/ifup etc/network/interfaces";
+
 /// Every network format, in detection order. Adding one = a renderer file + an entry here.
 ///
 /// - netplan first: where it is installed and configured (Ubuntu), it generates the
@@ -167,7 +174,7 @@ pub static FORMATS: &[Format] = &[
         path: render::wicked::PATH,
         render: render::wicked::render,
         extra: Some(&(render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
-        shared: Some(&Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
+        shared: Some(&Shared { path: WICKED_CONFIG, merge: wicked_config, nic_files: always }),
     },
     // networkd
     Format {
@@ -184,13 +191,17 @@ pub static FORMATS: &[Format] = &[
     },
     // eni
     Format {
-        detect: "usr/sbin/ifup etc/network/interfaces|sbin/ifup etc/network/interfaces",
+        detect: ENI_DETECT,
         name_bound: true,
         mode: 0o644,
         path: render::eni::PATH,
         render: render::eni::render,
         extra: None,
-        shared: Some(&Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
+        shared: Some(&Shared {
+            path: crate::text::within(ENI_DETECT, "etc/network/interfaces"),
+            merge: eni_main,
+            nic_files: render::eni::sources_dir,
+        }),
     },
     // ifcfg
     Format {
@@ -304,7 +315,7 @@ impl Target {
             Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.map(|s| s.path),
             Target::Resolv => "etc/resolv.conf",
             Target::Hostname => "etc/hostname",
-            Target::SysconfigNetwork => "etc/sysconfig/network",
+            Target::SysconfigNetwork => SYSCONFIG_NETWORK,
             Target::Hosts => "etc/hosts",
             Target::Shadow => "etc/shadow",
             Target::State => crate::state::PATH,
@@ -570,7 +581,7 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
     let added = plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
     match facts.sysconfig_network {
         Existing::Regular(old) => {
-            plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
+            plan.add(Target::SysconfigNetwork, SYSCONFIG_NETWORK.as_bytes(), 0o644, &mut |o| {
                 Ok(render::sysconfig_network::merge(old, name, o)?)
             });
         }
