@@ -518,11 +518,8 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
                 Source::Config(p) | Source::Device(p) => p,
                 Source::Scan => const { osconf::text::within(cli::USAGE, "the config CD").as_bytes() },
             };
-            log.write(Level::Warn, &mut |l| {
-                let _ = report::say(l, "cannot read os.conf from {}: ", &[report::Arg::B(path)]);
-                os::drive::describe(e, l);
-                l.put(b"; nothing applied")
-            });
+            let (why, arg) = os::drive::describe(e);
+            log.failure(Level::Warn, "cannot read os.conf from {}: ", path, why, arg, "; nothing applied");
             Some(Err(()))
         }
     }
@@ -530,14 +527,10 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
 
 const NOT_REMOUNTED: &str = "the root is read-only and could not be remounted read-write ({}); nothing written";
 
-/// Warns that the root at `path` cannot be opened: in three pieces, each left out when
-/// it does not fit (a long path leaves the rest its room).
+/// Warns that the root at `path` cannot be opened (in three pieces, see `Log::failure`).
 fn warn_root(log: &mut Log, path: &[u8], e: rustix::io::Errno) {
-    log.write(Level::Warn, &mut |l| {
-        let _ = report::say(l, "cannot open the root {} (", &[report::Arg::B(path)]);
-        let _ = report::say(l, "{}", &[report::Arg::E(e.raw_os_error())]);
-        l.put(const { osconf::text::within(NOT_REMOUNTED, "); nothing written").as_bytes() })
-    });
+    let end = const { osconf::text::within(NOT_REMOUNTED, "); nothing written") };
+    log.failure(Level::Warn, "cannot open the root {} (", path, "{}", report::Arg::E(e.raw_os_error()), end);
 }
 
 fn log_event(log: &mut Log, e: &plan::Event) {

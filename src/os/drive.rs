@@ -17,9 +17,7 @@ use crate::os::sys::{each_entry, in_order, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
-use osconf::report::Arg::{B, E, L, N, S};
-use osconf::report::say;
-use osconf::text::Out;
+use osconf::report::Arg::{self, B, E, L, N, S};
 use rustix::fd::{AsFd, OwnedFd};
 use rustix::fs::{FileType, Mode, OFlags};
 use rustix::io::Errno;
@@ -90,11 +88,7 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
                 "no qcloud_action/os.conf through the mount of {}{}",
                 &[B(path), S(then.get(1..).unwrap_or(then))],
             ),
-            Some(Some(e)) => log.write(Info, &mut |l| {
-                let _ = say(l, "could not mount {} (", &[B(path)]);
-                let _ = say(l, "{}", &[E(e.raw_os_error())]);
-                l.put(then.as_bytes())
-            }),
+            Some(Some(e)) => log.failure(Info, "could not mount {} (", path, "{}", E(e.raw_os_error()), then),
             None => {}
         }
     }
@@ -354,17 +348,11 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
     }
 }
 
-/// Words for a drive error.
-pub fn describe(e: DriveError, l: &mut Out<'_>) {
+/// Words for a drive error: a template and its value.
+pub fn describe(e: DriveError) -> (&'static str, Arg<'static>) {
     match e {
-        DriveError::Open(e) => {
-            let _ = say(l, "{}", &[E(e.raw_os_error())]);
-        }
-        DriveError::Iso(e) => {
-            let _ = l.put(e.reason().as_bytes());
-        }
-        DriveError::TooLarge => {
-            let _ = say(l, "os.conf is larger than {} bytes", &[N(osconf::limits::CONF_MAX as u32)]);
-        }
+        DriveError::Open(e) => ("{}", E(e.raw_os_error())),
+        DriveError::Iso(e) => ("{}", S(e.reason())),
+        DriveError::TooLarge => ("os.conf is larger than {} bytes", N(osconf::limits::CONF_MAX as u32)),
     }
 }

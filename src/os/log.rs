@@ -85,6 +85,18 @@ impl Log {
         stderr(l.get(prefix.len() - 8..).unwrap_or(l));
     }
 
+    /// Logs a failure in three pieces, each left out when it does not fit (a long path
+    /// leaves the rest its room): `tpl` with `path` shown, `why` with `arg`, `end`.
+    /// (One closure for the failures of this shape; out of line, or each caller gets one.)
+    #[inline(never)]
+    pub fn failure(&mut self, level: Level, tpl: &str, path: &[u8], why: &str, arg: Arg<'_>, end: &str) {
+        self.write(level, &mut |l| {
+            let _ = say(l, tpl, &[Arg::B(path)]);
+            let _ = say(l, why, &[arg]);
+            l.put(end.as_bytes())
+        });
+    }
+
     /// Logs [`say`]`(tpl, args)`.
     pub fn say(&mut self, level: Level, tpl: &str, args: &[Arg<'_>]) {
         self.write(level, &mut |l| say(l, tpl, args));
