@@ -19,7 +19,7 @@ use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
 use osconf::report::Arg::{self, B, E, L, N, S};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{FileType, Mode, OFlags};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 
 /// The longest osconf waits for a CD when no CD-ROM drive is empty: for a drive the
@@ -63,11 +63,12 @@ pub enum DriveError {
 /// Reads os.conf from a block device or an image file into `buf`; logs how.
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
     let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
-    let kind = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode)).map_err(DriveError::Open)?;
-    if kind == FileType::Directory {
+    use crate::os::file::{S_IFBLK, S_IFDIR, S_IFMT};
+    let kind = rustix::fs::fstat(&fd).map(|s| s.st_mode & S_IFMT).map_err(DriveError::Open)?;
+    if kind == S_IFDIR {
         return Err(DriveError::Open(Errno::ISDIR));
     }
-    let is_block = kind == FileType::BlockDevice;
+    let is_block = kind == S_IFBLK;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     let mut mounted = None;
     if is_block {

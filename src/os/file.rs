@@ -5,6 +5,14 @@ use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, Mode, OFlags, Stat};
 use rustix::io::Errno;
 
+/// The file type bits of a mode (`S_IFMT`), and the types tested (`<sys/stat.h>`): a mask
+/// and a compare, where `FileType::from_raw_mode` is a table lookup at every use.
+pub const S_IFMT: u32 = 0o170000;
+pub const S_IFREG: u32 = 0o100000;
+pub const S_IFDIR: u32 = 0o040000;
+pub const S_IFLNK: u32 = 0o120000;
+pub const S_IFBLK: u32 = 0o060000;
+
 /// Longest path the kernel takes, NUL included (`PATH_MAX`).
 pub const PATH_MAX: usize = 4096;
 

@@ -14,11 +14,13 @@
 //! replacement ([`Root::sync`]) puts the renames on the disk. Nothing is written when the
 //! bytes are already right; a failure removes the temp file.
 
-use crate::os::file::{PATH_MAX, c_path, c_str, open_read, openat, statat, write_all};
+use crate::os::file::{
+    PATH_MAX, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, c_path, c_str, open_read, openat, statat, write_all,
+};
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags, XattrFlags};
+use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags, XattrFlags};
 use rustix::io::Errno;
 
 pub struct Root {
@@ -181,11 +183,7 @@ impl Root {
                 Ok(fd) => fd,
                 Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
                     let st = statat(cur.as_fd(), c, AtFlags::SYMLINK_NOFOLLOW)?;
-                    return Err(if FileType::from_raw_mode(st.st_mode) == FileType::Symlink {
-                        Errno::LOOP
-                    } else {
-                        Errno::NOTDIR
-                    });
+                    return Err(if st.st_mode & S_IFMT == S_IFLNK { Errno::LOOP } else { Errno::NOTDIR });
                 }
                 Err(e) => return Err(e),
             };
@@ -220,7 +218,7 @@ impl Root {
         };
         let at = dir.as_fd();
         match statat(at, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
+            Ok(st) if st.st_mode & S_IFMT == S_IFREG => {}
             Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
             Err(e) => return fail(Step::Existing, e),
         }
@@ -241,15 +239,15 @@ impl Root {
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
         };
-        match FileType::from_raw_mode(st.st_mode) {
-            FileType::RegularFile => {}
-            FileType::Symlink => return Err(Errno::LOOP),
-            FileType::Directory => return Err(Errno::ISDIR),
+        match st.st_mode & S_IFMT {
+            S_IFREG => {}
+            S_IFLNK => return Err(Errno::LOOP),
+            S_IFDIR => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
         let fd = open_read(dir, name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
-        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+        if stat.st_mode & S_IFMT != S_IFREG {
             return Err(Errno::INVAL); // swapped between statat and open
         }
         Ok(Some(Old { fd, stat }))
