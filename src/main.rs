@@ -449,9 +449,11 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
         if formats & (1 << i) == 0 {
             continue;
         }
-        let templates = [Some(f.path), f.extra.map(|e| e.0)];
+        // The per-NIC template twice for a format with one (no Option to flatten: the
+        // same listing is skipped, the same test made again).
+        let templates = [f.path, f.extra.map_or(f.path, |e| e.0)];
         let mut listed = "";
-        for t in templates.iter().flatten() {
+        for t in &templates {
             // Its directory, listed once for both templates (ifcfg's ifcfg-/route-).
             let dir = t.get(..t.bytes().rposition(|b| b == b'/').unwrap_or(0)).unwrap_or("");
             if dir == listed {
@@ -468,12 +470,12 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
                 // Ours when the path starts with a template's text before its `{}` and ends
                 // with the text after it (a name has no '/', and a format's templates share
                 // their directory: the same test as on the name alone).
-                let ours = |t: &&str| {
+                let ours = |t: &str| {
                     let brace = t.bytes().position(|b| b == b'{').unwrap_or(0);
                     let (head, tail) = (t.get(..brace).unwrap_or(t), t.get(brace + 2..).unwrap_or(""));
                     path.starts_with(head) && path.ends_with(tail)
                 };
-                if !templates.iter().flatten().any(ours) {
+                if !templates.iter().any(|t| ours(t)) {
                     return;
                 }
                 let mut buf = [0u8; 2048];
