@@ -50,10 +50,14 @@ impl AsFd for Dir<'_> {
     }
 }
 
-/// The old file, as found before a replacement.
+/// The old file, as found before a replacement: what is used of its `fstat` (not the
+/// whole `Stat`, copied at every move).
 struct Old {
     fd: OwnedFd,
-    stat: rustix::fs::Stat,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    size: i64,
 }
 
 /// A fault point of the crash tests (see `os::fault`); nothing in other builds.
@@ -250,7 +254,7 @@ impl Root {
         if stat.st_mode & S_IFMT != S_IFREG {
             return Err(Errno::INVAL); // swapped between statat and open
         }
-        Ok(Some(Old { fd, stat }))
+        Ok(Some(Old { fd, mode: stat.st_mode, uid: stat.st_uid, gid: stat.st_gid, size: stat.st_size }))
     }
 
     /// Reads a file we merge into.
@@ -364,8 +368,8 @@ impl Root {
         // The temp file starts with the final mode when no owner change follows (umask is
         // 0, see main); else 0600 until `fill` has set owner and mode.
         let mode = match &old {
-            Some(o) if (o.stat.st_uid, o.stat.st_gid) != (0, 0) || o.stat.st_mode & 0o7000 != 0 => 0o600,
-            Some(o) => o.stat.st_mode & 0o777,
+            Some(o) if (o.uid, o.gid) != (0, 0) || o.mode & 0o7000 != 0 => 0o600,
+            Some(o) => o.mode & 0o777,
             None => new_mode,
         };
         let create = || {
@@ -426,7 +430,7 @@ fn refusal(e: Errno) -> Outcome {
 /// `fstat` is trusted, which saves the read that would only see the end of the file:
 /// nothing else runs in the initramfs to change a file of the root meanwhile.
 fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
-    let Some(want) = usize::try_from(old.stat.st_size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
+    let Some(want) = usize::try_from(old.size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
     let mut n = 0;
     let fd = old.fd.as_fd();
     while n < want {
@@ -440,7 +444,7 @@ fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
 
 /// Whether the old file already holds exactly `content`.
 fn same(old: &Old, content: &[u8]) -> bool {
-    if u64::try_from(content.len()).ok() != u64::try_from(old.stat.st_size).ok() {
+    if u64::try_from(content.len()).ok() != u64::try_from(old.size).ok() {
         return false;
     }
     let mut buf = [0u8; 4096];
@@ -469,7 +473,7 @@ fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Ol
     fault("write").and_then(|()| write_all(fd, content)).map_err(|e| (Step::Write, e))?;
     match old {
         Some(old) => {
-            let (uid, gid, mode) = (old.stat.st_uid, old.stat.st_gid, old.stat.st_mode & 0o7777);
+            let (uid, gid, mode) = (old.uid, old.gid, old.mode & 0o7777);
             if (uid, gid) != (0, 0) || mode & 0o7000 != 0 {
                 // chown first: it clears set-id bits that fchmod then restores.
                 let owner = (Some(rustix::fs::Uid::from_raw(uid)), Some(rustix::fs::Gid::from_raw(gid)));
