@@ -15,7 +15,7 @@
 //! bytes are already right; a failure removes the temp file.
 
 use crate::os::file::{
-    PATH_MAX, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, c_path, c_str, open_read, openat, statat, write_all,
+    PATH_MAX, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, c_path, c_str, open_read, openat, type_at, write_all,
 };
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
@@ -186,8 +186,8 @@ impl Root {
             cur = match openat(cur.as_fd(), c, f, Mode::empty()) {
                 Ok(fd) => fd,
                 Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
-                    let st = statat(cur.as_fd(), c, AtFlags::SYMLINK_NOFOLLOW)?;
-                    return Err(if st.st_mode & S_IFMT == S_IFLNK { Errno::LOOP } else { Errno::NOTDIR });
+                    let kind = type_at(cur.as_fd(), c, AtFlags::SYMLINK_NOFOLLOW)?;
+                    return Err(if kind == S_IFLNK { Errno::LOOP } else { Errno::NOTDIR });
                 }
                 Err(e) => return Err(e),
             };
@@ -200,7 +200,7 @@ impl Root {
     pub fn exists(&self, rel: &str) -> bool {
         let (d, name) = split(rel);
         match self.dir(d, OFlags::PATH) {
-            Ok(dir) => statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
+            Ok(dir) => type_at(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
             Err(_) => false,
         }
     }
@@ -221,8 +221,8 @@ impl Root {
             Err(e) => return dir_refusal(e),
         };
         let at = dir.as_fd();
-        match statat(at, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) if st.st_mode & S_IFMT == S_IFREG => {}
+        match type_at(at, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(S_IFREG) => {}
             Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
             Err(e) => return fail(Step::Existing, e),
         }
@@ -238,12 +238,12 @@ impl Root {
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
     fn open_old(dir: BorrowedFd<'_>, name: &[u8]) -> Result<Option<Old>, Errno> {
-        let st = match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => st,
+        let kind = match type_at(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(kind) => kind,
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
         };
-        match st.st_mode & S_IFMT {
+        match kind {
             S_IFREG => {}
             S_IFLNK => return Err(Errno::LOOP),
             S_IFDIR => return Err(Errno::ISDIR),

@@ -64,7 +64,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/device");
-        let physical = crate::os::file::statat(dir, path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
+        let physical = crate::os::file::type_at(dir, path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
             // Kept sorted: physical NICs first (the first match for a MAC wins), then by
