@@ -191,7 +191,10 @@ fn run(args: &[&[u8]]) -> i32 {
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
     );
-    let mut sys_ifaces = sys.as_ref().map(|fd| os::sys::ifaces(fd, &config.nics)).unwrap_or_default();
+    let mut sys_ifaces = heapless::Vec::new();
+    if let Ok(fd) = &sys {
+        os::sys::ifaces(fd, &config.nics, &mut sys_ifaces);
+    }
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {

@@ -47,9 +47,9 @@ pub struct Iface {
 
 /// The interfaces in `<sys>/class/net` whose MAC is one of the `wanted` NICs' (however
 /// many other interfaces there are: only matches are kept).
-pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
-    let mut out = heapless::Vec::new();
-    let Some(dir) = open_dir(sys, const { osconf::text::within(CLASS_NET, "class/net") }) else { return out };
+/// (Into `out`, empty: the list is a kilobyte or two to move.)
+pub fn ifaces(sys: &OwnedFd, wanted: &[Nic], out: &mut heapless::Vec<Iface, MAX_NET_IFACES>) {
+    let Some(dir) = open_dir(sys, const { osconf::text::within(CLASS_NET, "class/net") }) else { return };
     let dir = dir.as_fd(); // (borrowed once: `OwnedFd::as_fd` is a call each time)
     each_entry(dir, &mut |name| {
         let mut path: heapless::String<48> = heapless::String::new();
@@ -73,7 +73,6 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
             let _ = out.insert(at, Iface { name: n, mac, physical, renamed: false });
         }
     });
-    out
 }
 
 /// Whether sysfs entry `a` may stay before `b`: the ones that go `first` (NICs backed by a
