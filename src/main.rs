@@ -239,7 +239,8 @@ fn run(args: &[&[u8]]) -> i32 {
     for i in &sys_ifaces {
         let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: i.renamed });
     }
-    let owned = owned_files(&root, formats);
+    let mut owned = heapless::Vec::new();
+    owned_files(&root, formats, &mut owned);
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let mut facts = Facts {
         shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
@@ -446,8 +447,8 @@ fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: 
 
 /// Files of ours (they start with the generated-by header) where the chosen formats keep
 /// their per-NIC files: candidates for removal when no NIC needs them any more.
-fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, osconf::text::Str), 16> {
-    let mut owned = heapless::Vec::new();
+/// (Into `owned`, empty.)
+fn owned_files(root: &Root, formats: cli::FormatSet, owned: &mut heapless::Vec<(u8, osconf::text::Str), 16>) {
     for (i, f) in plan::FORMATS.iter().enumerate() {
         if formats & (1 << i) == 0 {
             continue;
@@ -490,7 +491,6 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
             });
         }
     }
-    owned
 }
 
 /// Reads a file we merge into, only when the config needs it.
