@@ -112,8 +112,8 @@ pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
         w.put(rest.get(..at.unwrap_or(rest.len())).unwrap_or(&[]))?;
         let Some(at) = at else { return Ok(()) };
         rest = rest.get(at + 2..).unwrap_or(&[]);
-        // Prefixes, dotted quads and NIC keys are written as templates of their parts:
-        // one `u32` writer and one MAC writer for every kind of value.
+        // Prefixes and NIC keys are written as templates of their parts, dotted quads
+        // octet by octet: one `u64` writer and one MAC writer for every kind of value.
         match args.next() {
             Some(N(n)) => uwrite!(w, "{}", u64::from(*n))?,
             Some(L(n)) => uwrite!(w, "{}", *n)?,
@@ -122,8 +122,12 @@ pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
             Some(K(k)) => w.write_str(k.fixed_name().unwrap_or(""))?,
             Some(M(m)) => m.write_hex(w, ":")?,
             Some(I(ip)) => {
-                let [a, b, c, d] = ip.0.octets();
-                say(w, "{}.{}.{}.{}", &[N(a.into()), N(b.into()), N(c.into()), N(d.into())])?
+                let mut dot = "";
+                for octet in ip.0.octets() {
+                    w.write_str(dot)?;
+                    uwrite!(w, "{}", u64::from(octet))?;
+                    dot = ".";
+                }
             }
             Some(P(p)) => say(w, "{}", &[N(p.bits().into())])?,
             Some(C(m)) => m.write_hex(w, "")?,
