@@ -129,7 +129,7 @@ pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
                     dot = ".";
                 }
             }
-            Some(P(p)) => say(w, "{}", &[N(p.bits().into())])?,
+            Some(P(p)) => uwrite!(w, "{}", u64::from(p.bits()))?,
             Some(C(m)) => m.write_hex(w, "")?,
             Some(B(b)) => w.put(shown(b))?,
             // An errno is positive (1..4095): printed the same as the `u32`.
