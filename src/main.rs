@@ -244,8 +244,8 @@ fn run(args: &[&[u8]]) -> i32 {
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let mut facts = Facts {
         shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
-        hosts: read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf),
-        resolv: read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf),
+        hosts: read_if(&root, config.hostname.is_some(), plan::HOSTS, hosts_buf),
+        resolv: read_if(&root, config.dns.is_some(), plan::RESOLV_CONF, small_buf),
         sysconfig_network: read_if(&root, config.hostname.is_some(), plan::SYSCONFIG_NETWORK, sysnet_buf),
         ifaces: &ifaces,
         formats,

@@ -124,6 +124,9 @@ fn always(_: &[u8]) -> bool {
 const WICKED_CONFIG: &str = "etc/sysconfig/network/config";
 /// The hostname file of RHEL-family roots (on SUSE, wicked's directory).
 pub const SYSCONFIG_NETWORK: &str = crate::text::within(WICKED_CONFIG, "etc/sysconfig/network");
+/// The hosts file and resolv.conf, taken from the lines that name them (one text each).
+pub const HOSTS: &str = crate::text::within(crate::report::HOSTS_NO_ADDRESS, "etc/hosts");
+pub const RESOLV_CONF: &str = crate::text::within(crate::report::RESOLV_ABSENT, "etc/resolv.conf");
 /// ifupdown's rule; its main file, shared by the NICs, is part of it.
 const ENI_DETECT: &str = "usr/sbin/ifup etc/network/interfaces|sbin/ifup etc/network/interfaces";
 
@@ -205,7 +208,8 @@ pub static FORMATS: &[Format] = &[
     },
     // ifcfg
     Format {
-        detect: "etc/sysconfig/network-scripts",
+        // (The directory its files go in: taken from their path.)
+        detect: crate::text::within(render::ifcfg::PATH, "etc/sysconfig/network-scripts"),
         name_bound: true,
         mode: 0o644,
         path: render::ifcfg::PATH,
@@ -313,10 +317,10 @@ impl Target {
         Some(match self {
             Target::Network { .. } => return None,
             Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.map(|s| s.path),
-            Target::Resolv => "etc/resolv.conf",
+            Target::Resolv => RESOLV_CONF,
             Target::Hostname => "etc/hostname",
             Target::SysconfigNetwork => SYSCONFIG_NETWORK,
-            Target::Hosts => "etc/hosts",
+            Target::Hosts => HOSTS,
             Target::Shadow => "etc/shadow",
             Target::State => crate::state::PATH,
         })
@@ -516,7 +520,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     if let Some(dns) = &config.dns {
         match facts.resolv {
             Existing::Regular(old) => {
-                plan.add(Target::Resolv, b"etc/resolv.conf", 0o644, &mut |o| Ok(render::resolv::merge(old, dns, o)?));
+                plan.add(Target::Resolv, RESOLV_CONF.as_bytes(), 0o644, &mut |o| {
+                    Ok(render::resolv::merge(old, dns, o)?)
+                });
                 let n = dns.servers().len();
                 if n > crate::limits::MAXNS {
                     plan.event(Event::ResolvOverMax { dropped: (n - crate::limits::MAXNS) as u8 });
@@ -594,7 +600,9 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
         (None, _) => plan.event(Event::HostsNoAddress),
         (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
             let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
-            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?));
+            plan.add(Target::Hosts, HOSTS.as_bytes(), 0o644, &mut |o| {
+                Ok(render::hosts::merge(old, nic.addr, name, o)?)
+            });
         }
         (Some(_), other) => plan.skipped(Target::Hosts, other),
     }

@@ -88,6 +88,11 @@ const PASSWORD_KEPT: &str = "; root password left unchanged";
 /// file in other lines is part of it.
 const DNS_IN_NETWORK: &str = ", DNS is in the network config";
 
+/// Lines that name the file they are about: the plan takes the file's path from them
+/// ([`crate::plan::HOSTS`], [`crate::plan::RESOLV_CONF`]; one text each).
+pub const HOSTS_NO_ADDRESS: &str = "/etc/hosts: no NIC address in os.conf to map the hostname to; left unchanged";
+pub const RESOLV_ABSENT: &str = "/etc/resolv.conf does not exist; not created";
+
 const NO_FORMAT: &str = "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)";
 
 const PASSWORD_EFFECT: &str = crate::text::within(PASSWORD_KEPT, "root password left unchanged");
@@ -272,14 +277,12 @@ pub fn event(w: &mut Out<'_>, e: &Event) -> Result<(), Full> {
         Event::ExtraGateway { nic, via } => {
             say(w, "eth{}: gateway not used: the one default route goes via eth{}", &[N(nic.into()), N(via.into())])
         }
-        Event::HostsNoAddress => {
-            w.write_str("/etc/hosts: no NIC address in os.conf to map the hostname to; left unchanged")
-        }
+        Event::HostsNoAddress => w.write_str(HOSTS_NO_ADDRESS),
         Event::ResolvLeft { symlink, dns_in_network } => {
             w.write_str(if symlink {
                 "/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it); left alone"
             } else {
-                "/etc/resolv.conf does not exist; not created"
+                RESOLV_ABSENT
             })?;
             w.write_str(if dns_in_network { DNS_IN_NETWORK } else { "; DNS not configured" })
         }
