@@ -54,7 +54,7 @@ pub struct Options<'a> {
     pub resolve_walk: bool,
 }
 
-pub const DEFAULT_ROOT: &[u8] = b"/sysroot";
+pub const DEFAULT_ROOT: &[u8] = crate::text::within(USAGE, "/sysroot").as_bytes();
 
 impl Default for Options<'_> {
     fn default() -> Self {
@@ -89,6 +89,11 @@ pub const USAGE: &str = "usage: osconf [--root DIR] [--device PATH | --config FI
 Configures the root DIR (default /sysroot) from the config CD's qcloud_action/os.conf.
 exit: 0 done or nothing to do, 1 sections skipped, 2 usage, 3 root not writable, 4 internal error
 ";
+
+/// Warned about when `osconf.timeout=` is not a number.
+pub const BAD_KERNEL_TIMEOUT: &str =
+    "osconf.timeout= on the kernel command line is not a number of seconds; using the default";
+const NOT_SECONDS: &str = crate::text::within(BAD_KERNEL_TIMEOUT, "not a number of seconds");
 
 /// Parses the arguments after the program name. `format_bit` maps a `--network` entry
 /// name to its bit (kept out of here so this module does not know the formats).
@@ -140,9 +145,9 @@ pub fn parse<'a>(args: &[&'a [u8]], format_bit: fn(&[u8]) -> Option<FormatSet>) 
                 }
                 o.network = Some(set);
             }
-            6 => o.timeout = Some(parse_u32(v).ok_or(Usage { arg: v, why: "not a number of seconds" })?),
+            6 => o.timeout = Some(parse_u32(v).ok_or(Usage { arg: v, why: NOT_SECONDS })?),
             7 => {
-                o.log = match index_of(v, b"kmsg|stderr") {
+                o.log = match index_of(v, const { crate::text::within(USAGE, "kmsg|stderr").as_bytes() }) {
                     Some(0) => LogTo::Kmsg,
                     Some(_) => LogTo::Stderr,
                     None => return Err(Usage { arg: v, why: "must be kmsg or stderr" }),

@@ -122,7 +122,7 @@ fn run(args: &[&[u8]]) -> i32 {
     let opts = match cli::parse(args, plan::format_bit) {
         Ok(o) => o,
         Err(u) => {
-            os::log::stderr(b"osconf: ");
+            os::log::stderr(os::log::PREFIX);
             os::log::stderr(u.arg);
             os::log::stderr(b": ");
             os::log::stderr(u.why.as_bytes());
@@ -150,10 +150,7 @@ fn run(args: &[&[u8]]) -> i32 {
         return EXIT_OK;
     }
     if kernel.bad_timeout {
-        log.line(
-            Level::Warn,
-            b"osconf.timeout= on the kernel command line is not a number of seconds; using the default",
-        );
+        log.line(Level::Warn, cli::BAD_KERNEL_TIMEOUT.as_bytes());
     }
 
     let Some(arena) = arena() else { return EXIT_INTERNAL };
@@ -194,7 +191,10 @@ fn run(args: &[&[u8]]) -> i32 {
         rustix::fs::OFlags::PATH | rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::CLOEXEC,
         rustix::fs::Mode::empty(),
     );
-    let mut sys_ifaces = sys.as_ref().map(|fd| os::sys::ifaces(fd, &config.nics)).unwrap_or_default();
+    let mut sys_ifaces = heapless::Vec::new();
+    if let Ok(fd) = &sys {
+        os::sys::ifaces(fd, &config.nics, &mut sys_ifaces);
+    }
     let formats = if config.nics.is_empty() {
         0
     } else if let Some(set) = opts.network {
@@ -239,13 +239,14 @@ fn run(args: &[&[u8]]) -> i32 {
     for i in &sys_ifaces {
         let _ = ifaces.push(Iface { mac: i.mac, name: i.name.as_str(), renamed: i.renamed });
     }
-    let owned = owned_files(&root, formats);
+    let mut owned = heapless::Vec::new();
+    owned_files(&root, formats, &mut owned);
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
     let mut facts = Facts {
         shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
-        hosts: read_if(&root, config.hostname.is_some(), "etc/hosts", hosts_buf),
-        resolv: read_if(&root, config.dns.is_some(), "etc/resolv.conf", small_buf),
-        sysconfig_network: read_if(&root, config.hostname.is_some(), "etc/sysconfig/network", sysnet_buf),
+        hosts: read_if(&root, config.hostname.is_some(), plan::HOSTS, hosts_buf),
+        resolv: read_if(&root, config.dns.is_some(), plan::RESOLV_CONF, small_buf),
+        sysconfig_network: read_if(&root, config.hostname.is_some(), plan::SYSCONFIG_NETWORK, sysnet_buf),
         ifaces: &ifaces,
         formats,
         shared: &shared,
@@ -326,8 +327,7 @@ fn run(args: &[&[u8]]) -> i32 {
                 }
                 Ok(None) => {}
                 Err(e) => {
-                    let what = "the root is read-only and could not be remounted read-write ({}); nothing written";
-                    log.say(Level::Warn, what, &[report::Arg::E(e.raw_os_error())]);
+                    log.say(Level::Warn, NOT_REMOUNTED, &[report::Arg::E(e.raw_os_error())]);
                     plan.wipe();
                     return EXIT_ROOT;
                 }
@@ -447,30 +447,39 @@ fn log_action(log: &mut Log, edit: &plan::Edit, config: &conf::Config, outcome: 
 
 /// Files of ours (they start with the generated-by header) where the chosen formats keep
 /// their per-NIC files: candidates for removal when no NIC needs them any more.
-fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, osconf::text::Str), 16> {
-    let mut owned = heapless::Vec::new();
+/// (Into `owned`, empty.)
+fn owned_files(root: &Root, formats: cli::FormatSet, owned: &mut heapless::Vec<(u8, osconf::text::Str), 16>) {
     for (i, f) in plan::FORMATS.iter().enumerate() {
         if formats & (1 << i) == 0 {
             continue;
         }
-        // The (directory, prefix, suffix) of each template, split once.
-        let parts = [plan::template_parts(f.path), f.extra.and_then(|e| plan::template_parts(e.0))];
-        let [Some((first_dir, ..)), _] = parts else { continue };
-        for (k, part) in parts.iter().enumerate() {
-            let Some((dir, ..)) = *part else { continue };
-            // Both templates in one directory (ifcfg's ifcfg-/route-): one listing.
-            if k > 0 && dir == first_dir {
+        // The per-NIC template twice for a format with one (no Option to flatten: the
+        // same listing is skipped, the same test made again).
+        let templates = [f.path, f.extra.map_or(f.path, |e| e.0)];
+        let mut listed = "";
+        for t in &templates {
+            // Its directory, listed once for both templates (ifcfg's ifcfg-/route-).
+            let dir = t.get(..t.bytes().rposition(|b| b == b'/').unwrap_or(0)).unwrap_or("");
+            if dir == listed {
                 continue;
             }
+            listed = dir;
             root.list(dir, &mut |name| {
-                let ours = |part: &Option<(&str, &str, &str)>| {
-                    part.is_some_and(|(d, p, s)| d == dir && name.starts_with(p) && name.ends_with(s))
-                };
-                if !parts.iter().any(ours) || name.starts_with(".osconf-") {
+                let mut path = osconf::text::Str::new();
+                if name.starts_with(".osconf-")
+                    || path.push_str(dir).and_then(|()| path.push('/')).and_then(|()| path.push_str(name)).is_err()
+                {
                     return;
                 }
-                let mut path = osconf::text::Str::new();
-                if path.push_str(dir).and_then(|()| path.push('/')).and_then(|()| path.push_str(name)).is_err() {
+                // Ours when the path starts with a template's text before its `{}` and ends
+                // with the text after it (a name has no '/', and a format's templates share
+                // their directory: the same test as on the name alone).
+                let ours = |t: &str| {
+                    let brace = t.bytes().position(|b| b == b'{').unwrap_or(0);
+                    let (head, tail) = (t.get(..brace).unwrap_or(t), t.get(brace + 2..).unwrap_or(""));
+                    path.starts_with(head) && path.ends_with(tail)
+                };
+                if !templates.iter().any(|t| ours(t)) {
                     return;
                 }
                 let mut buf = [0u8; 2048];
@@ -482,7 +491,6 @@ fn owned_files(root: &Root, formats: cli::FormatSet) -> heapless::Vec<(u8, oscon
             });
         }
     }
-    owned
 }
 
 /// Reads a file we merge into, only when the config needs it.
@@ -513,26 +521,21 @@ fn read_conf(opts: &cli::Options<'_>, kernel_timeout: u32, buf: &mut [u8], log: 
         Err(e) => {
             let path: &[u8] = match opts.source {
                 Source::Config(p) | Source::Device(p) => p,
-                Source::Scan => b"the config CD",
+                Source::Scan => const { osconf::text::within(cli::USAGE, "the config CD").as_bytes() },
             };
-            log.write(Level::Warn, &mut |l| {
-                let _ = report::say(l, "cannot read os.conf from {}: ", &[report::Arg::B(path)]);
-                os::drive::describe(e, l);
-                l.put(b"; nothing applied")
-            });
+            let (why, arg) = os::drive::describe(e);
+            log.failure(Level::Warn, "cannot read os.conf from {}: ", path, why, arg, "; nothing applied");
             Some(Err(()))
         }
     }
 }
 
-/// Warns that the root at `path` cannot be opened: in three pieces, each left out when
-/// it does not fit (a long path leaves the rest its room).
+const NOT_REMOUNTED: &str = "the root is read-only and could not be remounted read-write ({}); nothing written";
+
+/// Warns that the root at `path` cannot be opened (in three pieces, see `Log::failure`).
 fn warn_root(log: &mut Log, path: &[u8], e: rustix::io::Errno) {
-    log.write(Level::Warn, &mut |l| {
-        let _ = report::say(l, "cannot open the root {} (", &[report::Arg::B(path)]);
-        let _ = report::say(l, "{}", &[report::Arg::E(e.raw_os_error())]);
-        l.put(b"); nothing written")
-    });
+    let end = const { osconf::text::within(NOT_REMOUNTED, "); nothing written") };
+    log.failure(Level::Warn, "cannot open the root {} (", path, "{}", report::Arg::E(e.raw_os_error()), end);
 }
 
 fn log_event(log: &mut Log, e: &plan::Event) {

@@ -73,14 +73,14 @@ pub struct Facts<'a> {
 
 type RenderFn = fn(&mut Out<'_>, &NicView<'_>) -> Result<(), Full>;
 
-/// A network configuration format.
+/// A network configuration format (its name: [`format_name`]).
 pub struct Format {
-    /// As given to `--network`.
-    pub name: &'static str,
     /// When the root uses this format: any one of these sets of paths (relative to the
-    /// root), all of whose paths exist. Formats are tried in [`FORMATS`] order and the
-    /// first that matches is the one written: a root reads one network stack.
-    pub detect: &'static [&'static [&'static str]],
+    /// root), all of whose paths exist; the sets separated by `|`, a set's paths by a space
+    /// (as text: a slice of slices takes 16 bytes more per set and per path). Formats are
+    /// tried in [`FORMATS`] order and the first that matches is the one written: a root
+    /// reads one network stack.
+    pub detect: &'static str,
     /// Files are named after the kernel's interface name (so the NIC must be present).
     pub name_bound: bool,
     /// Mode of a new file.
@@ -120,6 +120,16 @@ fn always(_: &[u8]) -> bool {
     true
 }
 
+/// wicked's configuration, shared by the NICs.
+const WICKED_CONFIG: &str = "etc/sysconfig/network/config";
+/// The hostname file of RHEL-family roots (on SUSE, wicked's directory).
+pub const SYSCONFIG_NETWORK: &str = crate::text::within(WICKED_CONFIG, "etc/sysconfig/network");
+/// The hosts file and resolv.conf, taken from the lines that name them (one text each).
+pub const HOSTS: &str = crate::text::within(crate::report::HOSTS_NO_ADDRESS, "etc/hosts");
+pub const RESOLV_CONF: &str = crate::text::within(crate::report::RESOLV_ABSENT, "etc/resolv.conf");
+/// ifupdown's rule; its main file, shared by the NICs, is part of it.
+const ENI_DETECT: &str = "usr/sbin/ifup etc/network/interfaces|sbin/ifup etc/network/interfaces";
+
 /// Every network format, in detection order. Adding one = a renderer file + an entry here.
 ///
 /// - netplan first: where it is installed and configured (Ubuntu), it generates the
@@ -133,9 +143,9 @@ fn always(_: &[u8]) -> bool {
 /// - ifcfg (initscripts' network service) when the root has network-scripts and none of
 ///   the above.
 pub static FORMATS: &[Format] = &[
+    // netplan
     Format {
-        name: "netplan",
-        detect: &[&["usr/sbin/netplan", "etc/netplan"]],
+        detect: "usr/sbin/netplan etc/netplan",
         name_bound: false,
         mode: 0o600,
         path: render::netplan::PATH,
@@ -143,12 +153,12 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: None,
     },
+    // nm
     Format {
-        name: "nm",
-        detect: &[&[
-            "etc/systemd/system/multi-user.target.wants/NetworkManager.service",
+        detect: concat!(
+            "etc/systemd/system/multi-user.target.wants/NetworkManager.service ",
             "etc/NetworkManager/system-connections",
-        ]],
+        ),
         name_bound: false,
         mode: 0o600,
         path: render::nm_keyfile::PATH,
@@ -156,25 +166,25 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: None,
     },
+    // wicked
     Format {
-        name: "wicked",
-        detect: &[
-            &["usr/sbin/wicked", "etc/systemd/system/network.service"],
-            &["usr/sbin/wicked", "etc/systemd/system/multi-user.target.wants/wicked.service"],
-        ],
+        detect: concat!(
+            "usr/sbin/wicked etc/systemd/system/network.service|",
+            "usr/sbin/wicked etc/systemd/system/multi-user.target.wants/wicked.service",
+        ),
         name_bound: true,
         mode: 0o644,
         path: render::wicked::PATH,
         render: render::wicked::render,
         extra: Some(&(render::wicked::IFROUTE_PATH, render::wicked::render_ifroute)),
-        shared: Some(&Shared { path: "etc/sysconfig/network/config", merge: wicked_config, nic_files: always }),
+        shared: Some(&Shared { path: WICKED_CONFIG, merge: wicked_config, nic_files: always }),
     },
+    // networkd
     Format {
-        name: "networkd",
-        detect: &[
-            &["etc/systemd/system/multi-user.target.wants/systemd-networkd.service"],
-            &["etc/systemd/system/sockets.target.wants/systemd-networkd.socket"],
-        ],
+        detect: concat!(
+            "etc/systemd/system/multi-user.target.wants/systemd-networkd.service|",
+            "etc/systemd/system/sockets.target.wants/systemd-networkd.socket",
+        ),
         name_bound: false,
         mode: 0o644,
         path: render::networkd::PATH,
@@ -182,19 +192,24 @@ pub static FORMATS: &[Format] = &[
         extra: None,
         shared: None,
     },
+    // eni
     Format {
-        name: "eni",
-        detect: &[&["usr/sbin/ifup", "etc/network/interfaces"], &["sbin/ifup", "etc/network/interfaces"]],
+        detect: ENI_DETECT,
         name_bound: true,
         mode: 0o644,
         path: render::eni::PATH,
         render: render::eni::render,
         extra: None,
-        shared: Some(&Shared { path: "etc/network/interfaces", merge: eni_main, nic_files: render::eni::sources_dir }),
+        shared: Some(&Shared {
+            path: crate::text::within(ENI_DETECT, "etc/network/interfaces"),
+            merge: eni_main,
+            nic_files: render::eni::sources_dir,
+        }),
     },
+    // ifcfg
     Format {
-        name: "ifcfg",
-        detect: &[&["etc/sysconfig/network-scripts"]],
+        // (The directory its files go in: taken from their path.)
+        detect: crate::text::within(render::ifcfg::PATH, "etc/sysconfig/network-scripts"),
         name_bound: true,
         mode: 0o644,
         path: render::ifcfg::PATH,
@@ -216,29 +231,64 @@ pub const NAME_BOUND: FormatSet = {
     set
 };
 
-/// The bit of a format named on the command line.
-pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
-    FORMATS.iter().position(|f| f.name.as_bytes() == name).map(|i| 1 << i)
+/// The names of [`FORMATS`] in its order, as given to `--network`, `|` between them (a
+/// byte a name, where a `&str` field of each format takes 16).
+const FORMAT_NAMES: &str = "netplan|nm|wicked|networkd|eni|ifcfg";
+
+/// The name of format `i` (`?` past the last one).
+pub fn format_name(i: u8) -> &'static str {
+    if usize::from(i) < FORMATS.len() { crate::text::nth(FORMAT_NAMES, i.into()) } else { "?" }
 }
 
-/// What detection found: the format and the paths that decided it.
+/// The bit of a format named on the command line.
+pub fn format_bit(name: &[u8]) -> Option<FormatSet> {
+    crate::text::index_of(name, FORMAT_NAMES.as_bytes()).map(|i| 1 << i)
+}
+
+/// What detection found: the format and the paths that decided it (a set of
+/// [`Format::detect`]: paths separated by a space).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Detected {
     pub format: u8,
-    pub because: &'static [&'static str],
+    pub because: &'static str,
 }
 
 /// Picks the first format one of whose path sets exists in full. `exists` is asked about
 /// paths relative to the root (the binary answers without following symlinks out of it).
 pub fn detect(mut exists: impl FnMut(&str) -> bool) -> Option<Detected> {
     for (i, f) in FORMATS.iter().enumerate() {
-        for &paths in f.detect {
-            if paths.iter().all(|p| exists(p)) {
+        for paths in pieces(f.detect, b'|') {
+            if pieces(paths, b' ').all(&mut exists) {
                 return Some(Detected { format: i as u8, because: paths });
             }
         }
     }
     None
+}
+
+/// The pieces of `s` between the ASCII bytes `sep`, as `str::split` gives them (sliced by
+/// position: no UTF-8 check, no char searcher).
+pub fn pieces(s: &str, sep: u8) -> Pieces<'_> {
+    Pieces { rest: Some(s), sep }
+}
+
+/// See [`pieces`].
+pub struct Pieces<'a> {
+    rest: Option<&'a str>,
+    sep: u8,
+}
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = &'a str;
+
+    /// (Out of line: one copy for detection and its log line.)
+    #[inline(never)]
+    fn next(&mut self) -> Option<&'a str> {
+        let s = self.rest?;
+        let end = s.bytes().position(|b| b == self.sep);
+        self.rest = end.and_then(|i| s.get(i + 1..));
+        s.get(..end.unwrap_or(s.len()))
+    }
 }
 
 /// The file an edit writes.
@@ -267,10 +317,10 @@ impl Target {
         Some(match self {
             Target::Network { .. } => return None,
             Target::Shared { format } => return FORMATS.get(usize::from(format))?.shared.map(|s| s.path),
-            Target::Resolv => "etc/resolv.conf",
+            Target::Resolv => RESOLV_CONF,
             Target::Hostname => "etc/hostname",
-            Target::SysconfigNetwork => "etc/sysconfig/network",
-            Target::Hosts => "etc/hosts",
+            Target::SysconfigNetwork => SYSCONFIG_NETWORK,
+            Target::Hosts => HOSTS,
             Target::Shadow => "etc/shadow",
             Target::State => crate::state::PATH,
         })
@@ -326,7 +376,8 @@ impl Skip {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// Network configs will be written in this format.
-    Format { format: u8, because: Option<&'static [&'static str]> },
+    /// (`because`: the paths that decided it, separated by a space; `None`: `--network`.)
+    Format { format: u8, because: Option<&'static str> },
     /// NICs are configured but the root shows no network stack we know.
     NoFormat,
     /// A name-bound format needs the kernel's name for this MAC, and there is none.
@@ -469,7 +520,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     if let Some(dns) = &config.dns {
         match facts.resolv {
             Existing::Regular(old) => {
-                plan.add(Target::Resolv, b"etc/resolv.conf", 0o644, &mut |o| Ok(render::resolv::merge(old, dns, o)?));
+                plan.add(Target::Resolv, RESOLV_CONF.as_bytes(), 0o644, &mut |o| {
+                    Ok(render::resolv::merge(old, dns, o)?)
+                });
                 let n = dns.servers().len();
                 if n > crate::limits::MAXNS {
                     plan.event(Event::ResolvOverMax { dropped: (n - crate::limits::MAXNS) as u8 });
@@ -534,7 +587,7 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
     let added = plan.add(Target::Hostname, b"etc/hostname", 0o644, &mut |o| Ok(render::hostname::render(o, name)?));
     match facts.sysconfig_network {
         Existing::Regular(old) => {
-            plan.add(Target::SysconfigNetwork, b"etc/sysconfig/network", 0o644, &mut |o| {
+            plan.add(Target::SysconfigNetwork, SYSCONFIG_NETWORK.as_bytes(), 0o644, &mut |o| {
                 Ok(render::sysconfig_network::merge(old, name, o)?)
             });
         }
@@ -547,7 +600,9 @@ fn hostname(plan: &mut Plan<'_>, name: &Hostname, facts: &Facts<'_>, primary_nic
         (None, _) => plan.event(Event::HostsNoAddress),
         (Some(nic), found @ (Existing::Regular(_) | Existing::Missing)) => {
             let old = if let Existing::Regular(old) = found { old } else { DEFAULT_HOSTS };
-            plan.add(Target::Hosts, b"etc/hosts", 0o644, &mut |o| Ok(render::hosts::merge(old, nic.addr, name, o)?));
+            plan.add(Target::Hosts, HOSTS.as_bytes(), 0o644, &mut |o| {
+                Ok(render::hosts::merge(old, nic.addr, name, o)?)
+            });
         }
         (Some(_), other) => plan.skipped(Target::Hosts, other),
     }

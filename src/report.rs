@@ -3,7 +3,7 @@
 //! [`crate::conf::CryptHash`] has no `uDisplay`, and no message takes one.
 
 use crate::conf::{Config, Key, Note, NoteKind, Section};
-use crate::plan::{Edit, Event, FORMATS, Skip, Target};
+use crate::plan::{Edit, Event, Skip, Target, format_name};
 pub use crate::text::{Arg, say};
 use crate::text::{Full, Out};
 use Arg::{E, I, K, M, N, P, S};
@@ -81,11 +81,28 @@ pub fn errno_text(errno: i32) -> &'static str {
     )
 }
 
+/// The end of a line about the shadow file; the password's [`effect`] is part of it.
+const PASSWORD_KEPT: &str = "; root password left unchanged";
+
+/// Where the DNS goes when resolv.conf is not written; the name of a network config
+/// file in other lines is part of it.
+const DNS_IN_NETWORK: &str = ", DNS is in the network config";
+
+/// Lines that name the file they are about: the plan takes the file's path from them
+/// ([`crate::plan::HOSTS`], [`crate::plan::RESOLV_CONF`]; one text each).
+pub const HOSTS_NO_ADDRESS: &str = "/etc/hosts: no NIC address in os.conf to map the hostname to; left unchanged";
+pub const RESOLV_ABSENT: &str = "/etc/resolv.conf does not exist; not created";
+
+const NO_FORMAT: &str = "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)";
+
+const PASSWORD_EFFECT: &str = crate::text::within(PASSWORD_KEPT, "root password left unchanged");
+const NETWORK_CONFIG: &str = crate::text::within(DNS_IN_NETWORK, "network config");
+
 /// What skipping a section leaves alone.
 pub fn effect(s: Section) -> (&'static str, Option<u8>) {
     match s {
         Section::Hostname => ("hostname left unchanged", None),
-        Section::Password => ("root password left unchanged", None),
+        Section::Password => (PASSWORD_EFFECT, None),
         Section::Dns => ("DNS left unchanged", None),
         Section::InstanceId => ("instance_id ignored", None),
         Section::Nic(n) => ("network for eth", Some(n)),
@@ -215,11 +232,7 @@ fn skipped(w: &mut Out<'_>, path: &str, why: Skip) -> Result<(), Full> {
 }
 
 fn target_path(t: Target) -> &'static str {
-    t.fixed_path().unwrap_or("network config")
-}
-
-fn format_name(f: u8) -> &'static str {
-    FORMATS.get(usize::from(f)).map_or("?", |f| f.name)
+    t.fixed_path().unwrap_or(NETWORK_CONFIG)
 }
 
 /// One line about a planning decision.
@@ -232,19 +245,17 @@ pub fn event(w: &mut Out<'_>, e: &Event) -> Result<(), Full> {
                 Some(paths) => {
                     w.write_str("the root has ")?;
                     let mut sep = "/";
-                    for p in paths {
+                    for p in crate::plan::pieces(paths, b' ') {
                         w.write_str(sep)?;
                         w.write_str(p)?;
                         sep = " and /";
                     }
                 }
-                None => w.write_str("--network")?,
+                None => w.write_str(const { crate::text::within(NO_FORMAT, "--network") })?,
             }
             w.write_str(")")
         }
-        Event::NoFormat => w.write_str(
-            "network: the root shows no network stack osconf knows (netplan, nm, wicked, networkd, eni, ifcfg); network not configured (use --network)",
-        ),
+        Event::NoFormat => w.write_str(NO_FORMAT),
         Event::NicNotPresent { nic, format, .. } | Event::NicRenamed { nic, format } => {
             match *e {
                 Event::NicNotPresent { mac, .. } => {
@@ -266,19 +277,19 @@ pub fn event(w: &mut Out<'_>, e: &Event) -> Result<(), Full> {
         Event::ExtraGateway { nic, via } => {
             say(w, "eth{}: gateway not used: the one default route goes via eth{}", &[N(nic.into()), N(via.into())])
         }
-        Event::HostsNoAddress => w.write_str("/etc/hosts: no NIC address in os.conf to map the hostname to; left unchanged"),
+        Event::HostsNoAddress => w.write_str(HOSTS_NO_ADDRESS),
         Event::ResolvLeft { symlink, dns_in_network } => {
             w.write_str(if symlink {
                 "/etc/resolv.conf is a symbolic link (resolved/NetworkManager own it); left alone"
             } else {
-                "/etc/resolv.conf does not exist; not created"
+                RESOLV_ABSENT
             })?;
-            w.write_str(if dns_in_network { ", DNS is in the network config" } else { "; DNS not configured" })
+            w.write_str(if dns_in_network { DNS_IN_NETWORK } else { "; DNS not configured" })
         }
         Event::Skipped { target, why } => {
             skipped(w, target_path(target), why)?;
             if target == Target::Shadow {
-                w.write_str("; root password left unchanged")?;
+                w.write_str(PASSWORD_KEPT)?;
             }
             Ok(())
         }
@@ -320,7 +331,7 @@ pub fn action(w: &mut Out<'_>, edit: &Edit, config: &Config, outcome: Outcome) -
             say(w, "could not write /{} ({}: {}); ", &[path, S(step.name()), E(errno)])?;
             return match edit.target {
                 Target::Network { nic, .. } => say(w, "network for eth{} not configured", &[N(nic.into())]),
-                Target::Shadow => w.write_str("root password left unchanged"),
+                Target::Shadow => w.write_str(PASSWORD_EFFECT),
                 Target::Resolv => w.write_str("DNS left unchanged"),
                 Target::Shared { .. } => w.write_str("network not fully configured"),
                 _ => w.write_str("hostname not fully applied"),

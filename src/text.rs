@@ -112,8 +112,8 @@ pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
         w.put(rest.get(..at.unwrap_or(rest.len())).unwrap_or(&[]))?;
         let Some(at) = at else { return Ok(()) };
         rest = rest.get(at + 2..).unwrap_or(&[]);
-        // Prefixes, dotted quads and NIC keys are written as templates of their parts:
-        // one `u32` writer and one MAC writer for every kind of value.
+        // Prefixes and NIC keys are written as templates of their parts, dotted quads
+        // octet by octet: one `u64` writer and one MAC writer for every kind of value.
         match args.next() {
             Some(N(n)) => uwrite!(w, "{}", u64::from(*n))?,
             Some(L(n)) => uwrite!(w, "{}", *n)?,
@@ -122,10 +122,14 @@ pub fn say(w: &mut Out<'_>, tpl: &str, args: &[Arg<'_>]) -> Result<(), Full> {
             Some(K(k)) => w.write_str(k.fixed_name().unwrap_or(""))?,
             Some(M(m)) => m.write_hex(w, ":")?,
             Some(I(ip)) => {
-                let [a, b, c, d] = ip.0.octets();
-                say(w, "{}.{}.{}.{}", &[N(a.into()), N(b.into()), N(c.into()), N(d.into())])?
+                let mut dot = "";
+                for octet in ip.0.octets() {
+                    w.write_str(dot)?;
+                    uwrite!(w, "{}", u64::from(octet))?;
+                    dot = ".";
+                }
             }
-            Some(P(p)) => say(w, "{}", &[N(p.bits().into())])?,
+            Some(P(p)) => uwrite!(w, "{}", u64::from(p.bits()))?,
             Some(C(m)) => m.write_hex(w, "")?,
             Some(B(b)) => w.put(shown(b))?,
             // An errno is positive (1..4095): printed the same as the `u32`.
@@ -258,6 +262,27 @@ impl<'a> Iterator for Fields<'a> {
             }
         }
     }
+}
+
+/// The part of `text` that reads `part`, found at compile time: a `const` made with this
+/// keeps no bytes of its own (a text that is part of another is stored once, as the
+/// linker merges no parts of texts). Fails to compile when `part` is not in `text`.
+pub const fn within(text: &'static str, part: &str) -> &'static str {
+    let (t, p) = (text.as_bytes(), part.as_bytes());
+    let mut at = 0;
+    while at + p.len() <= t.len() {
+        let mut i = 0;
+        while i < p.len() && t[at + i] == p[i] {
+            i += 1;
+        }
+        if i == p.len() {
+            if let Ok(found) = core::str::from_utf8(t.split_at(at).1.split_at(p.len()).0) {
+                return found;
+            }
+        }
+        at += 1;
+    }
+    panic!("the part is not within the text")
 }
 
 /// Piece `i` of `table`, pieces separated by `|` (empty past the last one). Short texts

@@ -17,11 +17,9 @@ use crate::os::sys::{each_entry, in_order, open_dir};
 use core::ffi::CStr;
 use osconf::iso::{self, IoError, IsoError, SECTOR, Sectors, Volume};
 use osconf::limits::MAX_BLOCK_DEVICES;
-use osconf::report::Arg::{B, E, L, N, S};
-use osconf::report::say;
-use osconf::text::Out;
+use osconf::report::Arg::{self, B, E, L, N, S};
 use rustix::fd::{AsFd, OwnedFd};
-use rustix::fs::{FileType, Mode, OFlags};
+use rustix::fs::{Mode, OFlags};
 use rustix::io::Errno;
 
 /// The longest osconf waits for a CD when no CD-ROM drive is empty: for a drive the
@@ -65,11 +63,12 @@ pub enum DriveError {
 /// Reads os.conf from a block device or an image file into `buf`; logs how.
 pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, DriveError> {
     let fd = open_read(rustix::fs::CWD, path, OFlags::NONBLOCK).map_err(DriveError::Open)?;
-    let kind = rustix::fs::fstat(&fd).map(|s| FileType::from_raw_mode(s.st_mode)).map_err(DriveError::Open)?;
-    if kind == FileType::Directory {
+    use crate::os::file::{S_IFBLK, S_IFDIR, S_IFMT};
+    let kind = rustix::fs::fstat(&fd).map(|s| s.st_mode & S_IFMT).map_err(DriveError::Open)?;
+    if kind == S_IFDIR {
         return Err(DriveError::Open(Errno::ISDIR));
     }
-    let is_block = kind == FileType::BlockDevice;
+    let is_block = kind == S_IFBLK;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     let mut mounted = None;
     if is_block {
@@ -90,11 +89,7 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
                 "no qcloud_action/os.conf through the mount of {}{}",
                 &[B(path), S(then.get(1..).unwrap_or(then))],
             ),
-            Some(Some(e)) => log.write(Info, &mut |l| {
-                let _ = say(l, "could not mount {} (", &[B(path)]);
-                let _ = say(l, "{}", &[E(e.raw_os_error())]);
-                l.put(then.as_bytes())
-            }),
+            Some(Some(e)) => log.failure(Info, "could not mount {} (", path, "{}", E(e.raw_os_error()), then),
             None => {}
         }
     }
@@ -354,17 +349,11 @@ pub fn scan(sys_path: &[u8], dev_dir: &[u8], timeout_s: u32, log: &mut Log) -> O
     }
 }
 
-/// Words for a drive error.
-pub fn describe(e: DriveError, l: &mut Out<'_>) {
+/// Words for a drive error: a template and its value.
+pub fn describe(e: DriveError) -> (&'static str, Arg<'static>) {
     match e {
-        DriveError::Open(e) => {
-            let _ = say(l, "{}", &[E(e.raw_os_error())]);
-        }
-        DriveError::Iso(e) => {
-            let _ = l.put(e.reason().as_bytes());
-        }
-        DriveError::TooLarge => {
-            let _ = say(l, "os.conf is larger than {} bytes", &[N(osconf::limits::CONF_MAX as u32)]);
-        }
+        DriveError::Open(e) => ("{}", E(e.raw_os_error())),
+        DriveError::Iso(e) => ("{}", S(e.reason())),
+        DriveError::TooLarge => ("os.conf is larger than {} bytes", N(osconf::limits::CONF_MAX as u32)),
     }
 }

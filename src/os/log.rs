@@ -12,6 +12,10 @@ use rustix::fs::{Mode, OFlags};
 
 const LINES_PER_OPEN: u8 = 8;
 
+const KMSG_INFO: &str = "<14>osconf: ";
+/// What every line starts with (on stderr; after the level on `/dev/kmsg`).
+pub const PREFIX: &[u8] = osconf::text::within(KMSG_INFO, "osconf: ").as_bytes();
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Level {
     Info,
@@ -51,9 +55,9 @@ impl Log {
         let mut buf = [0u8; LINE + 16];
         // Facility user (1 << 3) + level: 6 info, 4 warning.
         let prefix: &[u8] = match (self.use_kmsg, level) {
-            (false, _) => b"osconf: ",
+            (false, _) => PREFIX,
             (true, Level::Warn) => b"<12>osconf: ",
-            (true, Level::Info) => b"<14>osconf: ",
+            (true, Level::Info) => KMSG_INFO.as_bytes(),
         };
         let mut l = Out::new(buf.get_mut(..prefix.len() + LINE).unwrap_or(&mut []));
         let _ = l.put(prefix);
@@ -79,6 +83,18 @@ impl Log {
         }
         // Without the kernel's `<N>` level prefix.
         stderr(l.get(prefix.len() - 8..).unwrap_or(l));
+    }
+
+    /// Logs a failure in three pieces, each left out when it does not fit (a long path
+    /// leaves the rest its room): `tpl` with `path` shown, `why` with `arg`, `end`.
+    /// (One closure for the failures of this shape; out of line, or each caller gets one.)
+    #[inline(never)]
+    pub fn failure(&mut self, level: Level, tpl: &str, path: &[u8], why: &str, arg: Arg<'_>, end: &str) {
+        self.write(level, &mut |l| {
+            let _ = say(l, tpl, &[Arg::B(path)]);
+            let _ = say(l, why, &[arg]);
+            l.put(end.as_bytes())
+        });
     }
 
     /// Logs [`say`]`(tpl, args)`.

@@ -14,11 +14,13 @@
 //! replacement ([`Root::sync`]) puts the renames on the disk. Nothing is written when the
 //! bytes are already right; a failure removes the temp file.
 
-use crate::os::file::{PATH_MAX, c_path, c_str, open_read, openat, statat, write_all};
+use crate::os::file::{
+    PATH_MAX, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, c_path, c_str, open_read, openat, type_at, write_all,
+};
 use osconf::plan::{Existing, Skip};
 use osconf::report::{Outcome, Step};
 use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
-use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags, XattrFlags};
+use rustix::fs::{AtFlags, Mode, OFlags, ResolveFlags, XattrFlags};
 use rustix::io::Errno;
 
 pub struct Root {
@@ -48,10 +50,14 @@ impl AsFd for Dir<'_> {
     }
 }
 
-/// The old file, as found before a replacement.
+/// The old file, as found before a replacement: what is used of its `fstat` (not the
+/// whole `Stat`, copied at every move).
 struct Old {
     fd: OwnedFd,
-    stat: rustix::fs::Stat,
+    mode: u32,
+    uid: u32,
+    gid: u32,
+    size: i64,
 }
 
 /// A fault point of the crash tests (see `os::fault`); nothing in other builds.
@@ -180,12 +186,8 @@ impl Root {
             cur = match openat(cur.as_fd(), c, f, Mode::empty()) {
                 Ok(fd) => fd,
                 Err(Errno::NOTDIR) | Err(Errno::LOOP) => {
-                    let st = statat(cur.as_fd(), c, AtFlags::SYMLINK_NOFOLLOW)?;
-                    return Err(if FileType::from_raw_mode(st.st_mode) == FileType::Symlink {
-                        Errno::LOOP
-                    } else {
-                        Errno::NOTDIR
-                    });
+                    let kind = type_at(cur.as_fd(), c, AtFlags::SYMLINK_NOFOLLOW)?;
+                    return Err(if kind == S_IFLNK { Errno::LOOP } else { Errno::NOTDIR });
                 }
                 Err(e) => return Err(e),
             };
@@ -198,7 +200,7 @@ impl Root {
     pub fn exists(&self, rel: &str) -> bool {
         let (d, name) = split(rel);
         match self.dir(d, OFlags::PATH) {
-            Ok(dir) => statat(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
+            Ok(dir) => type_at(dir.as_fd(), name, AtFlags::SYMLINK_NOFOLLOW).is_ok(),
             Err(_) => false,
         }
     }
@@ -219,8 +221,8 @@ impl Root {
             Err(e) => return dir_refusal(e),
         };
         let at = dir.as_fd();
-        match statat(at, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) if FileType::from_raw_mode(st.st_mode) == FileType::RegularFile => {}
+        match type_at(at, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(S_IFREG) => {}
             Ok(_) => return Outcome::LeftAlone(Skip::NotRegular),
             Err(e) => return fail(Step::Existing, e),
         }
@@ -236,23 +238,23 @@ impl Root {
 
     /// Opens the existing regular file `name` in `dir`, refusing anything else.
     fn open_old(dir: BorrowedFd<'_>, name: &[u8]) -> Result<Option<Old>, Errno> {
-        let st = match statat(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
-            Ok(st) => st,
+        let kind = match type_at(dir, name, AtFlags::SYMLINK_NOFOLLOW) {
+            Ok(kind) => kind,
             Err(Errno::NOENT) => return Ok(None),
             Err(e) => return Err(e),
         };
-        match FileType::from_raw_mode(st.st_mode) {
-            FileType::RegularFile => {}
-            FileType::Symlink => return Err(Errno::LOOP),
-            FileType::Directory => return Err(Errno::ISDIR),
+        match kind {
+            S_IFREG => {}
+            S_IFLNK => return Err(Errno::LOOP),
+            S_IFDIR => return Err(Errno::ISDIR),
             _ => return Err(Errno::INVAL),
         }
         let fd = open_read(dir, name, OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::NOCTTY)?;
         let stat = rustix::fs::fstat(&fd)?;
-        if FileType::from_raw_mode(stat.st_mode) != FileType::RegularFile {
+        if stat.st_mode & S_IFMT != S_IFREG {
             return Err(Errno::INVAL); // swapped between statat and open
         }
-        Ok(Some(Old { fd, stat }))
+        Ok(Some(Old { fd, mode: stat.st_mode, uid: stat.st_uid, gid: stat.st_gid, size: stat.st_size }))
     }
 
     /// Reads a file we merge into.
@@ -287,36 +289,41 @@ impl Root {
     /// Opens directory `rel`, creating missing components (mode 0755) — but never the
     /// first one: a root without `etc/` is not a root we configure (a wrong `--root`).
     fn dir_creating(&self, rel: &[u8]) -> Result<Dir<'_>, Errno> {
-        match self.dir(rel, OFlags::RDONLY) {
-            Err(Errno::NOENT) => {}
-            other => return other,
-        }
-        // Each path that ends at a later '/' or at the end, with its parent.
-        let Some(mut parent_end) = rel.iter().position(|&b| b == b'/') else { return self.dir(rel, OFlags::RDONLY) };
-        for end in parent_end + 1..=rel.len() {
-            if rel.get(end).is_some_and(|&b| b != b'/') {
-                continue;
+        // The directory is looked up once, and again after the missing ones are made (one
+        // call site for both lookups).
+        let mut made = false;
+        loop {
+            match self.dir(rel, OFlags::RDONLY) {
+                Err(Errno::NOENT) if !made => made = true,
+                other => return other,
             }
-            // (The ranges are in bounds: `end` goes up to the length.)
-            let prefix = rel.get(..end).unwrap_or(rel);
-            match self.dir(prefix, OFlags::PATH) {
-                Ok(_) => {}
-                Err(Errno::NOENT) => {
-                    let parent = self.dir(rel.get(..parent_end).unwrap_or(rel), OFlags::PATH)?;
-                    let comp = rel.get(parent_end + 1..end).unwrap_or(rel);
-                    let mut buf = [0u8; PATH_MAX];
-                    let made = c_path(comp, &mut buf)
-                        .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
-                    match made {
-                        Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
-                        Err(e) => return Err(e),
-                    }
+            // Each path that ends at a later '/' or at the end, with its parent (none
+            // without a '/': the first component is never made).
+            let mut parent_end = rel.iter().position(|&b| b == b'/').unwrap_or(rel.len());
+            for end in parent_end + 1..=rel.len() {
+                if rel.get(end).is_some_and(|&b| b != b'/') {
+                    continue;
                 }
-                Err(e) => return Err(e),
+                // (The ranges are in bounds: `end` goes up to the length.)
+                let prefix = rel.get(..end).unwrap_or(rel);
+                match self.dir(prefix, OFlags::PATH) {
+                    Ok(_) => {}
+                    Err(Errno::NOENT) => {
+                        let parent = self.dir(rel.get(..parent_end).unwrap_or(rel), OFlags::PATH)?;
+                        let comp = rel.get(parent_end + 1..end).unwrap_or(rel);
+                        let mut buf = [0u8; PATH_MAX];
+                        let mkdir = c_path(comp, &mut buf)
+                            .and_then(|comp| rustix::fs::mkdirat(&parent, comp, Mode::from_raw_mode(0o755)));
+                        match mkdir {
+                            Ok(()) | Err(Errno::EXIST) => self.missing.set(Default::default()),
+                            Err(e) => return Err(e),
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+                parent_end = end;
             }
-            parent_end = end;
         }
-        self.dir(rel, OFlags::RDONLY)
     }
 
     /// Replaces (or creates) `rel` with `content`, atomically. With `make_dirs`, missing
@@ -361,8 +368,8 @@ impl Root {
         // The temp file starts with the final mode when no owner change follows (umask is
         // 0, see main); else 0600 until `fill` has set owner and mode.
         let mode = match &old {
-            Some(o) if (o.stat.st_uid, o.stat.st_gid) != (0, 0) || o.stat.st_mode & 0o7000 != 0 => 0o600,
-            Some(o) => o.stat.st_mode & 0o777,
+            Some(o) if (o.uid, o.gid) != (0, 0) || o.mode & 0o7000 != 0 => 0o600,
+            Some(o) => o.mode & 0o777,
             None => new_mode,
         };
         let create = || {
@@ -423,7 +430,7 @@ fn refusal(e: Errno) -> Outcome {
 /// `fstat` is trusted, which saves the read that would only see the end of the file:
 /// nothing else runs in the initramfs to change a file of the root meanwhile.
 fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
-    let Some(want) = usize::try_from(old.stat.st_size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
+    let Some(want) = usize::try_from(old.size).ok().filter(|&n| n <= buf.len()) else { return Ok(None) };
     let mut n = 0;
     let fd = old.fd.as_fd();
     while n < want {
@@ -437,7 +444,7 @@ fn read_sized(old: &Old, buf: &mut [u8]) -> Result<Option<usize>, Errno> {
 
 /// Whether the old file already holds exactly `content`.
 fn same(old: &Old, content: &[u8]) -> bool {
-    if u64::try_from(content.len()).ok() != u64::try_from(old.stat.st_size).ok() {
+    if u64::try_from(content.len()).ok() != u64::try_from(old.size).ok() {
         return false;
     }
     let mut buf = [0u8; 4096];
@@ -466,7 +473,7 @@ fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Ol
     fault("write").and_then(|()| write_all(fd, content)).map_err(|e| (Step::Write, e))?;
     match old {
         Some(old) => {
-            let (uid, gid, mode) = (old.stat.st_uid, old.stat.st_gid, old.stat.st_mode & 0o7777);
+            let (uid, gid, mode) = (old.uid, old.gid, old.mode & 0o7777);
             if (uid, gid) != (0, 0) || mode & 0o7000 != 0 {
                 // chown first: it clears set-id bits that fchmod then restores.
                 let owner = (Some(rustix::fs::Uid::from_raw(uid)), Some(rustix::fs::Gid::from_raw(gid)));
@@ -479,6 +486,8 @@ fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Ol
     }
     fault("fsync").and_then(|()| rustix::fs::fsync(fd)).map_err(|e| (Step::Sync, e))
 }
+
+const SELINUX: &str = "security.selinux\0";
 
 /// Copies the `security.*` attributes of the old file (SELinux label, IMA/EVM,
 /// capabilities), or only `security.selinux` from the directory for a new file (the
@@ -493,13 +502,13 @@ fn copy_security(from: BorrowedFd<'_>, to: BorrowedFd<'_>, all: bool) {
             Ok(n) => names.get(..n).unwrap_or(&[]),
             Err(_) => return,
         },
-        false => b"security.selinux\0",
+        false => SELINUX.as_bytes(),
     };
     let mut rest = list;
     while let Some(end) = rest.iter().position(|&b| b == 0) {
         let Some(name) = rest.get(..=end).and_then(c_str) else { break };
         rest = rest.get(end + 1..).unwrap_or(&[]);
-        if !name.to_bytes().starts_with(b"security.") {
+        if !name.to_bytes().starts_with(const { osconf::text::within(SELINUX, "security.").as_bytes() }) {
             continue;
         }
         let mut value = [0u8; 256];

@@ -9,6 +9,8 @@ use rustix::fs::{OFlags, RawDir};
 
 pub type Name = heapless::String<32>;
 
+const CLASS_NET: &str = "class/net/";
+
 /// Opens a directory below the sysfs root given with `--sys`.
 pub fn open_dir(sys: &OwnedFd, rel: &str) -> Option<OwnedFd> {
     open_read(sys.as_fd(), rel.as_bytes(), OFlags::DIRECTORY).ok()
@@ -45,9 +47,9 @@ pub struct Iface {
 
 /// The interfaces in `<sys>/class/net` whose MAC is one of the `wanted` NICs' (however
 /// many other interfaces there are: only matches are kept).
-pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFACES> {
-    let mut out = heapless::Vec::new();
-    let Some(dir) = open_dir(sys, "class/net") else { return out };
+/// (Into `out`, empty: the list is a kilobyte or two to move.)
+pub fn ifaces(sys: &OwnedFd, wanted: &[Nic], out: &mut heapless::Vec<Iface, MAX_NET_IFACES>) {
+    let Some(dir) = open_dir(sys, const { osconf::text::within(CLASS_NET, "class/net") }) else { return };
     let dir = dir.as_fd(); // (borrowed once: `OwnedFd::as_fd` is a call each time)
     each_entry(dir, &mut |name| {
         let mut path: heapless::String<48> = heapless::String::new();
@@ -62,7 +64,7 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
         path.clear();
         let _ = path.push_str(name);
         let _ = path.push_str("/device");
-        let physical = crate::os::file::statat(dir, path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
+        let physical = crate::os::file::type_at(dir, path.as_bytes(), rustix::fs::AtFlags::empty()).is_ok();
         let mut n = heapless::String::new();
         if n.push_str(name).is_ok() {
             // Kept sorted: physical NICs first (the first match for a MAC wins), then by
@@ -71,7 +73,6 @@ pub fn ifaces(sys: &OwnedFd, wanted: &[Nic]) -> heapless::Vec<Iface, MAX_NET_IFA
             let _ = out.insert(at, Iface { name: n, mac, physical, renamed: false });
         }
     });
-    out
 }
 
 /// Whether sysfs entry `a` may stay before `b`: the ones that go `first` (NICs backed by a
@@ -83,7 +84,7 @@ pub fn in_order(a_first: bool, a: &str, b_first: bool, b: &str) -> bool {
 /// udev's database entry for the interface `name` (`<run>/udev/data/n<ifindex>`).
 pub fn udev_entry<'b>(sys: &OwnedFd, run: &[u8], name: &str, buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let mut path: heapless::String<48> = heapless::String::new();
-    let _ = path.push_str("class/net/");
+    let _ = path.push_str(CLASS_NET);
     let _ = path.push_str(name);
     let _ = path.push_str("/ifindex");
     let mut idx = [0u8; 16];

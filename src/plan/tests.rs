@@ -6,7 +6,7 @@ use crate::conf::parse;
 const CONF: &str = "hostname=VM_1\npassword=$6$lo.f8h5BxCWUADBl$vTP/0UIIsFdCMy2dUYkCM/ePWfzt8j08KJbuV9jcXIrzFnqRjBqUZPL//ejIbXUa3EcMRYTZw2gy0f/XvhuQ1.\neth0_ip_addr=10.0.0.5\neth0_mac_addr=52:54:00:00:00:01\neth0_netmask=24\neth0_gateway=10.0.0.1\ndns_nameserver=\"10.0.0.2 10.0.0.3 10.0.0.4 10.0.0.6\"\n";
 
 fn index(name: &str) -> u8 {
-    FORMATS.iter().position(|f| f.name == name).unwrap() as u8
+    (0..FORMATS.len() as u8).position(|i| format_name(i) == name).unwrap() as u8
 }
 
 fn mac(s: &str) -> Mac {
@@ -184,12 +184,24 @@ fn detection_order_and_reason() {
         (&[], None),
     ];
     for (present, want) in cases {
-        let got = detect(|p| present.contains(&p)).map(|d| (FORMATS[usize::from(d.format)].name, d.because));
-        assert_eq!(got, *want, "case {present:?}");
+        let got = detect(|p| present.contains(&p))
+            .map(|d| (format_name(d.format), pieces(d.because, b' ').collect::<std::vec::Vec<_>>()));
+        assert_eq!(got, want.map(|(name, paths)| (name, paths.to_vec())), "case {present:?}");
     }
     assert_eq!(format_bit(b"ifcfg"), Some(1 << index("ifcfg")));
     assert_eq!(format_bit(b"nm"), Some(1 << index("nm")));
     assert_eq!(format_bit(b"yast"), None);
+}
+
+#[test]
+fn every_format_has_one_name() {
+    let names: std::vec::Vec<&str> = FORMAT_NAMES.split('|').collect();
+    assert_eq!(names.len(), FORMATS.len());
+    for (i, name) in names.iter().enumerate() {
+        assert_eq!(format_name(i as u8), *name);
+        assert_eq!(format_bit(name.as_bytes()), Some(1 << i));
+    }
+    assert_eq!(format_name(FORMATS.len() as u8), "?");
 }
 
 #[test]
@@ -199,8 +211,8 @@ fn templates_split_into_directory_prefix_and_suffix() {
         template_parts("etc/sysconfig/network-scripts/ifcfg-{}"),
         Some(("etc/sysconfig/network-scripts", "ifcfg-", ""))
     );
-    for f in FORMATS {
-        assert!(template_parts(f.path).is_some(), "{}", f.name);
+    for (i, f) in FORMATS.iter().enumerate() {
+        assert!(template_parts(f.path).is_some(), "{}", format_name(i as u8));
     }
 }
 
