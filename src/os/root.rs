@@ -143,13 +143,16 @@ impl Root {
         if self.openat2.get() != Some(false) {
             let mut buf = [0u8; PATH_MAX];
             let r = c_path(rel_or_dot, &mut buf).and_then(|p| {
-                rustix::fs::openat2(
-                    &self.fd,
-                    p,
-                    flags,
-                    Mode::empty(),
-                    ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
-                )
+                // EAGAIN: a rename or mount elsewhere raced the lookup (RESOLVE_IN_ROOT
+                // checks for it), and openat2(2) asks for a retry; a few are plenty.
+                let mut retries = 8;
+                loop {
+                    let flags_in_root = ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS;
+                    match rustix::fs::openat2(&self.fd, p, flags, Mode::empty(), flags_in_root) {
+                        Err(Errno::AGAIN) if retries > 0 => retries -= 1,
+                        r => return r,
+                    }
+                }
             });
             match r {
                 Err(Errno::NOSYS) | Err(Errno::PERM) if self.openat2.get().is_none() => {
