@@ -43,7 +43,9 @@ pub fn rename<'a>(link: &[u8], db: &'a [u8]) -> Rename<'a> {
     for entry in fields(policy, b' ') {
         let Some(key) = index_of(entry, POLICIES).map(|i| nth(KEYS, i)) else { continue };
         for line in fields(db, b'\n') {
-            let Some(v) = line.strip_prefix(b"E:".as_slice()).and_then(|l| l.strip_prefix(key.as_bytes())) else { continue };
+            let Some(v) = line.strip_prefix(b"E:".as_slice()).and_then(|l| l.strip_prefix(key.as_bytes())) else {
+                continue;
+            };
             if let Some(name) = v.strip_prefix(b"=".as_slice()).and_then(ifname) {
                 return Rename::To(name, key);
             }
