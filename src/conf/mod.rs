@@ -335,27 +335,51 @@ fn valid<T>(
     }
 }
 
-/// (Out of line, like [`lex::line`]'s value reader: measured 120 bytes smaller for
-/// the two.)
-#[inline(never)]
-fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
-    if let Ok(Some((line, (h, changes)))) = valid(out, s, Key::Hostname, Hostname::parse) {
+/// The keys that are not a NIC's, each validated and stored by its entry of [`APPLY`].
+const GLOBAL_KEYS: [Key; 4] = [Key::Hostname, Key::Password, Key::DnsNameserver, Key::InstanceId];
+
+/// Validates a value and stores it in the config (with its notes), or says why not.
+type Apply = fn(&mut Parsed, u16, &[u8]) -> Result<(), Invalid>;
+
+/// One function per key of [`GLOBAL_KEYS`], called through one loop: one copy of the
+/// lookup and of the refusal for the four, where a generic `valid::<T>` makes one each.
+const APPLY: [Apply; 4] = [
+    |out, line, v| {
+        let (h, changes) = Hostname::parse(v)?;
         if changes.any() {
             out.note(line, NoteKind::HostnameNormalised(changes));
         }
         out.config.hostname = Some(h);
-    }
-    if let Ok(Some((_, p))) = valid(out, s, Key::Password, CryptHash::parse) {
-        out.config.password = Some(p);
-    }
-    if let Ok(Some((line, (d, dropped)))) = valid(out, s, Key::DnsNameserver, DnsList::parse) {
+        Ok(())
+    },
+    |out, _, v| {
+        out.config.password = Some(CryptHash::parse(v)?);
+        Ok(())
+    },
+    |out, line, v| {
+        let (d, dropped) = DnsList::parse(v)?;
         if dropped != DnsDropped::default() {
             out.note(line, NoteKind::DnsDropped(dropped));
         }
         out.config.dns = Some(d);
-    }
-    if let Ok(Some((_, id))) = valid(out, s, Key::InstanceId, instance_id) {
-        out.config.instance_id = Some(id);
+        Ok(())
+    },
+    |out, _, v| {
+        out.config.instance_id = Some(instance_id(v)?);
+        Ok(())
+    },
+];
+
+/// (Out of line, like [`lex::line`]'s value reader: measured 120 bytes smaller for
+/// the two.)
+#[inline(never)]
+fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
+    for (&key, apply) in GLOBAL_KEYS.iter().zip(APPLY) {
+        if let Ok(Some((line, v))) = raw(out, s, key) {
+            if let Err(why) = apply(out, line, v) {
+                out.invalid(line, key, why);
+            }
+        }
     }
     for n in 0..MAX_NICS as u8 {
         if NicKey::ALL.iter().all(|&k| s.get(Key::Nic(n, k).slot()).is_none_or(Option::is_none)) {
