@@ -31,10 +31,6 @@ const OFF: &[u8] = b"#osconf# ";
 /// (interfaces(5); `allow-*` handled apart).
 const STANZAS: &[u8] = b"iface|mapping|auto|source|source-directory|rename|no-auto-down|no-scripts";
 
-fn name_of<'a>(v: &NicView<'a>) -> Result<&'a str, Full> {
-    v.ifname.filter(|n| is_plain_ifname(n)).ok_or(Full)
-}
-
 /// `etc/network/interfaces.d/osconf-<ifname>`. Refuses a name that is not plain. (A name
 /// with a `.` would be skipped by `source-directory`, whose file names are
 /// `[A-Za-z0-9_-]+`; NIC names the kernel gives have none.)
@@ -67,7 +63,7 @@ fn stanza(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
 /// The `interfaces.d` file for `v`. Needs a plain `v.ifname`: without one it writes
 /// nothing and returns `Err(Full)`.
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
-    let name = name_of(v)?;
+    let name = v.plain_ifname()?;
     out.put(HEADER.as_bytes())?;
     stanza(out, name, v)
 }

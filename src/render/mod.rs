@@ -46,8 +46,16 @@ pub struct NicView<'a> {
     pub dns: &'a [Ipv4],
 }
 
-impl NicView<'_> {
+impl<'a> NicView<'a> {
     pub fn mac(&self) -> Mac {
         self.nic.mac
+    }
+
+    /// The interface name, for the name-bound formats: `Err(Full)` (the error every
+    /// renderer shares; nothing is written) when it is unknown or not
+    /// [plain](ifcfg::is_plain_ifname). The planner filters with `is_plain_ifname` first,
+    /// so this is a refusal that should never be seen. (One copy for the formats.)
+    pub fn plain_ifname(&self) -> Result<&'a str, crate::text::Full> {
+        self.ifname.filter(|n| ifcfg::is_plain_ifname(n)).ok_or(crate::text::Full)
     }
 }
