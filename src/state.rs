@@ -21,7 +21,7 @@
 //! Lines that are not `name=<16 hex digits>` are ignored; a damaged file counts as absent
 //! for the values it lost (they are applied again).
 
-use crate::conf::value::fnv1a;
+use crate::conf::value::{fnv1a, write_hex};
 use crate::text::{Full, Out, fields, index_of, nth};
 
 /// The state file, relative to the root.
@@ -68,13 +68,7 @@ impl State {
             if let &Some(v) = v {
                 out.put(nth(NAMES, i).as_bytes())?;
                 out.put(b"=")?;
-                let mut digits = [0u8; 16];
-                let mut rest = v;
-                for d in digits.iter_mut().rev() {
-                    *d = HEX.get(rest as usize & 15).copied().unwrap_or(b'0');
-                    rest >>= 4;
-                }
-                out.put(&digits)?;
+                write_hex(out, &v.to_be_bytes(), "")?;
                 out.put(b"\n")?;
             }
         }

@@ -429,15 +429,21 @@ impl Mac {
 
     /// The lowercase hex digits, `sep` between bytes (`:` as in the `uDisplay` form).
     pub fn write_hex<W: uWrite + ?Sized>(&self, w: &mut W, sep: &str) -> Result<(), W::Error> {
-        for (i, b) in self.0.iter().enumerate() {
-            if i > 0 {
-                w.write_str(sep)?;
-            }
-            w.write_str(hex_digit(b >> 4))?;
-            w.write_str(hex_digit(b & 0xf))?;
-        }
-        Ok(())
+        write_hex(w, &self.0, sep)
     }
+}
+
+/// `bytes` as lowercase hex digits, `sep` between bytes. (One copy for MACs, the
+/// NetworkManager UUID and the state file's fingerprints.)
+pub fn write_hex<W: uWrite + ?Sized>(w: &mut W, bytes: &[u8], sep: &str) -> Result<(), W::Error> {
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            w.write_str(sep)?;
+        }
+        w.write_str(hex_digit(b >> 4))?;
+        w.write_str(hex_digit(b & 0xf))?;
+    }
+    Ok(())
 }
 
 fn hex(b: u8) -> Result<u8, Invalid> {
