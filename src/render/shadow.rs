@@ -15,6 +15,7 @@
 //! starting length, and the caller wipes the buffer ([`Out::wipe`]) when done.
 
 use crate::conf::CryptHash;
+use crate::text::Arg::{N, S};
 use crate::text::{Full, Out, chomp, fields, lines, say};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,21 +75,16 @@ fn merge_lines(old: &[u8], hash: &CryptHash, day: Option<u32>, out: &mut Out<'_>
             out.put(line)?;
             continue;
         }
-        let terminator = rest.get(body.len()..).unwrap_or(&[]);
-        // [password, lastchg, everything after the 3rd ':']
+        // [password, lastchg, everything after the 3rd ':']: from that ':' on, the line
+        // (with its terminator) is kept as it is.
         let mut f = fields(body, b':');
-        let later = f.nth(1).and(f.remainder());
-        out.put(b"root:")?;
-        out.put(hash.expose().as_bytes())?;
-        out.byte(b':')?;
+        let _ = (f.next(), f.next());
+        let kept = body.len() - f.remainder().map_or(0, |later| later.len() + 1);
+        say(out, "root:{}:", &[S(hash.expose())])?;
         if let Some(day) = day {
-            say(out, "{}", &[crate::text::Arg::N(day)])?;
+            say(out, "{}", &[N(day)])?;
         }
-        if let Some(later) = later {
-            out.byte(b':')?;
-            out.put(later)?;
-        }
-        out.put(terminator)?;
+        out.put(rest.get(kept..).unwrap_or(&[]))?;
     }
     if done { Ok(()) } else { Err(ShadowError::NoRootLine) }
 }
