@@ -87,31 +87,17 @@ pub fn sources_dir(main: &[u8]) -> bool {
     })
 }
 
-/// Tail of our begin marker line, after `# osconf begin <name>`.
-const BEGIN_TAIL: &[u8] = b": generated from the config CD; rewritten at every boot.";
+/// Our marker lines, as [`say`] templates (`{}`: the interface name).
+const BEGIN: &str = "# osconf begin {}: generated from the config CD; rewritten at every boot.\n";
+const END: &str = "# osconf end {}\n";
 
-/// The words of a marker line: `begin` → `# osconf begin <name>: generated …`, else
-/// `# osconf end <name>`.
-fn marker(begin: bool) -> (&'static [u8], &'static [u8]) {
-    if begin { (b"begin ", BEGIN_TAIL) } else { (b"end ", b"") }
-}
-
-/// Whether `text` (a chomped line) is our begin or end marker for `name`.
-fn is_marker(text: &[u8], name: &str, begin: bool) -> bool {
-    let (kind, tail) = marker(begin);
-    text.strip_prefix(b"# osconf ".as_slice())
-        .and_then(|r| r.strip_prefix(kind))
-        .and_then(|r| r.strip_prefix(name.as_bytes()))
-        == Some(tail)
-}
-
-fn put_marker(out: &mut Out<'_>, name: &str, begin: bool) -> Result<(), Full> {
-    let (kind, tail) = marker(begin);
-    out.put(b"# osconf ")?;
-    out.put(kind)?;
-    out.put(name.as_bytes())?;
-    out.put(tail)?;
-    out.byte(b'\n')
+/// Whether `text` (a chomped line) is the marker line `tpl` ([`BEGIN`] or [`END`]) for
+/// `name`.
+fn is_marker(text: &[u8], name: &str, tpl: &str) -> bool {
+    let tpl = chomp(tpl.as_bytes());
+    let at = tpl.iter().position(|&b| b == b'{').unwrap_or(0);
+    let (head, tail) = (tpl.get(..at).unwrap_or(&[]), tpl.get(at + 2..));
+    text.strip_prefix(head).and_then(|r| r.strip_prefix(name.as_bytes())) == tail
 }
 
 /// Rewrites the main interfaces file (or any file it sources) for interface `ifname`:
@@ -136,13 +122,13 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
         at += line.len();
         let text = chomp(line);
         if skip_to_end {
-            skip_to_end = !is_marker(text, ifname, false);
+            skip_to_end = !is_marker(text, ifname, END);
             continue;
         }
         // Our block from an earlier run: only when its end line follows, else the begin
         // line is just a comment.
-        if is_marker(text, ifname, true)
-            && lines(old.get(at..).unwrap_or(&[])).any(|l| is_marker(chomp(l), ifname, false))
+        if is_marker(text, ifname, BEGIN)
+            && lines(old.get(at..).unwrap_or(&[])).any(|l| is_marker(chomp(l), ifname, END))
         {
             (skip_to_end, disabling) = (true, false);
             if let Some(v) = block.take() {
@@ -177,9 +163,9 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
 }
 
 fn write_block(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
-    put_marker(out, name, true)?;
+    say(out, BEGIN, &[S(name)])?;
     stanza(out, name, v)?;
-    put_marker(out, name, false)
+    say(out, END, &[S(name)])
 }
 
 #[cfg(test)]
