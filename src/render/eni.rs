@@ -21,7 +21,7 @@
 //! ifupdown applies *every* `iface` stanza for a name, so a competing `iface <name> inet …`
 //! left in the main file would still run (e.g. dhclient); [`merge_main`] disables it.
 
-use super::{HEADER, NicView, ifcfg::is_plain_ifname};
+use super::{HEADER, NicView, ifcfg::is_plain_ifname, servers};
 use crate::text::Arg::{I, P, S};
 use crate::text::{Full, Out, chomp, index_of, lines, say, word};
 
@@ -50,14 +50,7 @@ fn stanza(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
     if let Some(gw) = v.default_gateway {
         say(out, "    gateway {}\n", &[I(gw)])?;
     }
-    if !v.dns.is_empty() {
-        out.put(b"    dns-nameservers")?;
-        for server in v.dns {
-            say(out, " {}", &[I(*server)])?;
-        }
-        out.byte(b'\n')?;
-    }
-    Ok(())
+    servers(out, v.dns, "    dns-nameservers", " {}", "\n")
 }
 
 /// The `interfaces.d` file for `v`. Needs a plain `v.ifname`: without one it writes

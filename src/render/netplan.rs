@@ -26,7 +26,7 @@
 //!   gets `on-link: true`.
 //! - `nameservers: addresses:` lists every server.
 
-use super::{HEADER, NicView};
+use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
 use crate::text::Arg::{C, I, M, P};
 use crate::text::{Full, Out, say};
@@ -54,13 +54,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
             out.put(b"          on-link: true\n")?;
         }
     }
-    if !v.dns.is_empty() {
-        out.put(b"      nameservers:\n        addresses:\n")?;
-        for server in v.dns {
-            say(out, "          - \"{}\"\n", &[I(*server)])?;
-        }
-    }
-    Ok(())
+    servers(out, v.dns, "      nameservers:\n        addresses:\n", "          - \"{}\"\n", "")
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! `Gateway=` would be refused as unreachable. (Older systemd releases spelt the key
 //! `GatewayOnlink=`; newer ones accept both spellings.)
 
-use super::{HEADER, NicView};
+use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
 use crate::text::Arg::{C, I, M, P};
 use crate::text::{Full, Out, say};
@@ -30,9 +30,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     if let Some(gw) = on_subnet {
         say(out, "Gateway={}\n", &[I(gw)])?;
     }
-    for server in v.dns {
-        say(out, "DNS={}\n", &[I(*server)])?;
-    }
+    servers(out, v.dns, "", "DNS={}\n", "")?;
     if let Some(gw) = off_subnet {
         say(out, "\n[Route]\nGateway={}\nGatewayOnLink=yes\n", &[I(gw)])?;
     }

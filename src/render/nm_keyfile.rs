@@ -24,7 +24,7 @@
 //!   is accepted by every NetworkManager release; `disabled` only exists since 1.20, and an
 //!   older release would refuse the whole profile.
 
-use super::{HEADER, NicView};
+use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
 use crate::conf::value::{fnv1a, write_hex};
 use crate::text::Arg::{C, I, M, P};
@@ -78,13 +78,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
         }
         None => out.put(b"never-default=true\n")?,
     }
-    if !v.dns.is_empty() {
-        out.put(b"dns=")?;
-        for server in v.dns {
-            say(out, "{};", &[I(*server)])?;
-        }
-        out.byte(b'\n')?;
-    }
+    servers(out, v.dns, "dns=", "{};", "\n")?;
     out.put(b"\n[ipv6]\nmethod=ignore\n")
 }
 
