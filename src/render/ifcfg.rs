@@ -54,11 +54,10 @@ pub const PATH: &str = "etc/sysconfig/network-scripts/ifcfg-{}";
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let name = v.plain_ifname()?;
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
     say(
         out,
-        "DEVICE={}\nHWADDR={}\nTYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\nIPADDR={}\nPREFIX={}\n",
-        &[S(name), M(nic.mac), I(nic.addr), P(nic.prefix)],
+        "{}DEVICE={}\nHWADDR={}\nTYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\nIPADDR={}\nPREFIX={}\n",
+        &[S(HEADER), S(name), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )?;
     match v.default_gateway {
         Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => say(out, "GATEWAY={}\n", &[I(gw)])?,
@@ -80,8 +79,7 @@ pub fn render_route(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let name = v.plain_ifname()?;
     match v.default_gateway {
         Some(gw) if !v.nic.addr.same_subnet(gw, v.nic.prefix) => {
-            out.put(HEADER.as_bytes())?;
-            say(out, "{} dev {}\ndefault via {} dev {}\n", &[I(gw), S(name), I(gw), S(name)])
+            say(out, "{}{} dev {}\ndefault via {} dev {}\n", &[S(HEADER), I(gw), S(name), I(gw), S(name)])
         }
         _ => Ok(()),
     }

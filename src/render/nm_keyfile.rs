@@ -27,7 +27,7 @@
 use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
 use crate::conf::value::{fnv1a, write_hex};
-use crate::text::Arg::{C, I, M, P};
+use crate::text::Arg::{C, I, M, P, S};
 use crate::text::{Full, Out, say};
 
 /// `etc/NetworkManager/system-connections/osconf-<12 hex digits>.nmconnection`.
@@ -61,8 +61,7 @@ fn write_uuid(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
-    say(out, "[connection]\nid=osconf-{}\nuuid=", &[C(nic.mac)])?;
+    say(out, "{}[connection]\nid=osconf-{}\nuuid=", &[S(HEADER), C(nic.mac)])?;
     write_uuid(nic.mac, out)?;
     say(
         out,

@@ -47,11 +47,10 @@ pub fn ifroute_file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     v.plain_ifname()?;
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
     say(
         out,
-        "# NIC {} (not LLADDR=, which would set the address)\nBOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='{}/{}'\n",
-        &[M(nic.mac), I(nic.addr), P(nic.prefix)],
+        "{}# NIC {} (not LLADDR=, which would set the address)\nBOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='{}/{}'\n",
+        &[S(HEADER), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )
 }
 
