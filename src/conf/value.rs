@@ -227,23 +227,20 @@ fn crypt_shape(raw: &[u8]) -> bool {
         let last_ok = raw.last().and_then(|&c| crypt64_index(c)).is_some_and(|i| i % 4 == 0);
         return raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)) && last_ok;
     };
-    let mut fields = fields(rest, b'$');
-    let first = fields.next().unwrap_or(&[]);
-    let id = crate::text::fields(first, b',').next().unwrap_or(&[]);
-    let Some(&hash_len) =
-        crate::text::fields(SCHEME_IDS, b'|').position(|s| s == id).and_then(|i| SCHEME_HASH_LENS.get(i))
-    else {
+    // `$params$hash`: every field before the hash is `params` (id first), each of the
+    // parameter alphabet, one to three `$` between them.
+    let Some(at) = rest.iter().rposition(|&b| b == b'$') else { return false };
+    let (params, hash) = (rest.get(..at).unwrap_or(&[]), rest.get(at + 1..).unwrap_or(&[]));
+    let id_end = params.iter().position(|&b| b == b'$' || b == b',').unwrap_or(params.len());
+    let id = params.get(..id_end).unwrap_or(&[]);
+    let Some(&hash_len) = crate::text::index_of(id, SCHEME_IDS).and_then(|i| SCHEME_HASH_LENS.get(i)) else {
         return false;
     };
-    let param = |b: &u8| is_crypt64(*b) || *b == b'=' || *b == b',';
-    // Every field but the last is a middle one; the last is the hash.
-    let (mut count, mut ok, mut hash): (usize, bool, &[u8]) = (0, first.iter().all(param), &[]);
-    for f in fields {
-        ok &= count == 0 || hash.iter().all(param);
-        hash = f;
-        count += 1;
-    }
-    ok && (2..=4).contains(&count) && hash.len() == usize::from(hash_len) && hash.iter().all(|&b| is_crypt64(b))
+    let dollars = params.iter().filter(|&&b| b == b'$').count();
+    (1..=3).contains(&dollars)
+        && params.iter().all(|&b| b == b'$' || b == b'=' || b == b',' || is_crypt64(b))
+        && hash.len() == usize::from(hash_len)
+        && hash.iter().all(|&b| is_crypt64(b))
 }
 
 impl Drop for CryptHash {
