@@ -318,23 +318,6 @@ fn raw<'s>(out: &mut Parsed, slots: &'s [Option<Raw>], key: Key) -> Result<Optio
     }
 }
 
-/// Validates `key`'s value with `parse`; notes the reason when invalid.
-fn valid<T>(
-    out: &mut Parsed,
-    slots: &[Option<Raw>],
-    key: Key,
-    parse: fn(&[u8]) -> Result<T, Invalid>,
-) -> Result<Option<(u16, T)>, ()> {
-    let Some((line, v)) = raw(out, slots, key)? else { return Ok(None) };
-    match parse(v) {
-        Ok(t) => Ok(Some((line, t))),
-        Err(why) => {
-            out.invalid(line, key, why);
-            Err(())
-        }
-    }
-}
-
 /// The keys that are not a NIC's, each validated and stored by its entry of [`APPLY`].
 const GLOBAL_KEYS: [Key; 4] = [Key::Hostname, Key::Password, Key::DnsNameserver, Key::InstanceId];
 
@@ -370,6 +353,38 @@ const APPLY: [Apply; 4] = [
     },
 ];
 
+/// What a NIC's keys gave (the address and the gateway with their lines).
+#[derive(Default)]
+struct NicDraft {
+    addr: Option<(u16, Ipv4)>,
+    mac: Option<Mac>,
+    prefix: Option<Prefix>,
+    gateway: Option<(u16, Ipv4)>,
+}
+
+/// Validates a NIC's value into the draft, or says why not.
+type ApplyNic = fn(&mut NicDraft, u16, &[u8]) -> Result<(), Invalid>;
+
+/// One function per key of a NIC, in [`NicKey::ALL`]'s order (as [`APPLY`]).
+const APPLY_NIC: [ApplyNic; 4] = [
+    |d, line, v| {
+        d.addr = Some((line, Ipv4::parse_unicast(v)?));
+        Ok(())
+    },
+    |d, _, v| {
+        d.mac = Some(Mac::parse(v)?);
+        Ok(())
+    },
+    |d, _, v| {
+        d.prefix = Some(Prefix::parse(v)?);
+        Ok(())
+    },
+    |d, line, v| {
+        d.gateway = Some((line, Ipv4::parse_unicast(v)?));
+        Ok(())
+    },
+];
+
 /// (Out of line, like [`lex::line`]'s value reader: measured 120 bytes smaller for
 /// the two.)
 #[inline(never)]
@@ -386,32 +401,40 @@ fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
             continue;
         }
         // Every key is looked at, so each bad one gets its own line.
-        let ip = valid(out, s, Key::Nic(n, NicKey::IpAddr), Ipv4::parse_unicast);
-        let mac = valid(out, s, Key::Nic(n, NicKey::MacAddr), Mac::parse);
-        let mask = valid(out, s, Key::Nic(n, NicKey::Netmask), Prefix::parse);
+        let mut d = NicDraft::default();
+        let mut bad = false;
+        for (nk, apply) in NicKey::ALL.into_iter().zip(APPLY_NIC) {
+            let key = Key::Nic(n, nk);
+            match raw(out, s, key) {
+                Err(()) => bad = true,
+                Ok(None) => {}
+                Ok(Some((line, v))) if nk == NicKey::Gateway && v.is_empty() => {
+                    out.note(line, NoteKind::GatewayEmpty { nic: n });
+                }
+                Ok(Some((line, v))) => {
+                    if let Err(why) = apply(&mut d, line, v) {
+                        out.invalid(line, key, why);
+                        bad = true;
+                    }
+                }
+            }
+        }
+        if bad {
+            continue;
+        }
+        let (Some((ip_line, addr)), Some(mac), Some(prefix)) = (d.addr, d.mac, d.prefix) else {
+            let key = if d.addr.is_none() {
+                NicKey::IpAddr
+            } else if d.mac.is_none() {
+                NicKey::MacAddr
+            } else {
+                NicKey::Netmask
+            };
+            out.note(0, NoteKind::NicMissing { nic: n, key });
+            continue;
+        };
+        let gw = d.gateway;
         let gw_key = Key::Nic(n, NicKey::Gateway);
-        let gw = match s.get(gw_key.slot()).and_then(Option::as_ref) {
-            Some(Raw { line, value, error: None }) if value.is_empty() => {
-                out.note(*line, NoteKind::GatewayEmpty { nic: n });
-                Ok(None)
-            }
-            _ => valid(out, s, gw_key, Ipv4::parse_unicast),
-        };
-        let (Ok(ip), Ok(mac), Ok(mask), Ok(gw)) = (ip, mac, mask, gw) else { continue };
-        let (ip_line, addr, mac, prefix) = match (ip, mac, mask) {
-            (Some((l, a)), Some((_, m)), Some((_, p))) => (l, a, m, p),
-            (None, _, _) | (_, None, _) | (_, _, None) => {
-                let key = if ip.is_none() {
-                    NicKey::IpAddr
-                } else if mac.is_none() {
-                    NicKey::MacAddr
-                } else {
-                    NicKey::Netmask
-                };
-                out.note(0, NoteKind::NicMissing { nic: n, key });
-                continue;
-            }
-        };
         if let Some(first) = out.config.nics.iter().find(|o| o.mac == mac) {
             let first = first.index;
             out.note(0, NoteKind::NicDuplicateMac { nic: n, first });
