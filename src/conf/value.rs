@@ -273,10 +273,17 @@ pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
 /// quad's octet and of a prefix length); `None` for anything else.
 fn decimal(p: &[u8]) -> Option<u16> {
     let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
-    if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
+    if p.is_empty() || p.len() > 3 || leading_zero {
         return None;
     }
-    Some(p.iter().fold(0, |acc, d| acc * 10 + u16::from(d - b'0')))
+    let mut n = 0;
+    for &d in p {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u16::from(d - b'0');
+    }
+    Some(n)
 }
 
 /// An IPv4 address, parsed by `core::net` (which refuses leading zeros, so `010.1.1.1`
