@@ -389,7 +389,7 @@ const APPLY_NIC: [ApplyNic; 4] = [
 /// the two.)
 #[inline(never)]
 fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
-    for (&key, apply) in GLOBAL_KEYS.iter().zip(APPLY) {
+    for (&key, apply) in GLOBAL_KEYS.iter().zip(APPLY.iter()) {
         if let Ok(Some((line, v))) = raw(out, s, key) {
             if let Err(why) = apply(out, line, v) {
                 out.invalid(line, key, why);
@@ -403,7 +403,7 @@ fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
         // Every key is looked at, so each bad one gets its own line.
         let mut d = NicDraft::default();
         let mut bad = false;
-        for (nk, apply) in NicKey::ALL.into_iter().zip(APPLY_NIC) {
+        for (&nk, apply) in NicKey::ALL.iter().zip(APPLY_NIC.iter()) {
             let key = Key::Nic(n, nk);
             match raw(out, s, key) {
                 Err(()) => bad = true,
