@@ -291,7 +291,7 @@ fn find_dyn(dev: &mut dyn Sectors, vol: &Volume, path: &[&[u8]]) -> Result<FileR
         Some(Scheme::Plain { level1: pvd_only }),
     ];
     let mut miss = IsoError::NotFound;
-    for scheme in schemes.into_iter().flatten() {
+    for &scheme in schemes.iter().flatten() {
         match walk(dev, vol, &mut s, path, scheme) {
             Ok(f) => return Ok(f),
             Err(e) => keep_miss(&mut miss, e)?,
