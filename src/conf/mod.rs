@@ -67,7 +67,7 @@ impl Key {
                 // A slice, not an array: `strip_prefix` is one copy per array length.
                 let rest = k.strip_prefix(b"eth".as_slice())?;
                 let (&digit, rest) = rest.split_first()?;
-                let rest = rest.strip_prefix(b"_")?;
+                let rest = rest.strip_prefix(b"_".as_slice())?;
                 let n = digit.checked_sub(b'0').filter(|n| usize::from(*n) < MAX_NICS)?;
                 let nk = *NicKey::ALL.get(crate::text::index_of(rest, NIC_KEY_NAMES.as_bytes())?)?;
                 Key::Nic(n, nk)

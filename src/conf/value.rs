@@ -221,7 +221,7 @@ const SCHEME_HASH_LENS: [u8; 12] = [22, 43, 86, 53, 53, 53, 53, 43, 43, 43, 28, 
 /// (Out of line: measured 56 bytes smaller.)
 #[inline(never)]
 fn crypt_shape(raw: &[u8]) -> bool {
-    let Some(rest) = raw.strip_prefix(b"$") else {
+    let Some(rest) = raw.strip_prefix(b"$".as_slice()) else {
         // DES: 2 salt + 11 hash characters; the last one carries 4 bits, so it is one of
         // the 16 characters whose index in the alphabet is a multiple of 4.
         let last_ok = raw.last().and_then(|&c| crypt64_index(c)).is_some_and(|i| i % 4 == 0);
@@ -354,7 +354,7 @@ impl Prefix {
         if raw.is_empty() {
             return Err(Invalid::Empty);
         }
-        let digits = raw.strip_prefix(b"/").unwrap_or(raw);
+        let digits = raw.strip_prefix(b"/".as_slice()).unwrap_or(raw);
         let len = match decimal(digits) {
             Some(len) => len,
             None if digits.len() == raw.len() => {

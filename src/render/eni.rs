@@ -70,7 +70,7 @@ pub fn sources_dir(main: &[u8]) -> bool {
     lines(main).any(|l| {
         let (first, rest) = word(chomp(l));
         let (path, rest) = word(rest);
-        let path = path.strip_prefix(b"/etc/network/").unwrap_or(path);
+        let path = path.strip_prefix(b"/etc/network/".as_slice()).unwrap_or(path);
         word(rest).0.is_empty()
             && match index_of(first, b"source|source-directory") {
                 Some(0) => path == b"interfaces.d/*",

@@ -64,7 +64,7 @@ pub fn merge(old: &[u8], hash: &CryptHash, lastchg_day: Option<u32>, out: &mut O
 fn merge_lines(old: &[u8], hash: &CryptHash, day: Option<u32>, out: &mut Out<'_>) -> Result<(), ShadowError> {
     let mut done = false;
     for line in lines(old) {
-        let Some(rest) = line.strip_prefix(b"root:").filter(|_| !done) else {
+        let Some(rest) = line.strip_prefix(b"root:".as_slice()).filter(|_| !done) else {
             out.put(line)?;
             continue;
         };
