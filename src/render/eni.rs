@@ -73,8 +73,8 @@ pub fn sources_dir(main: &[u8]) -> bool {
         let path = path.strip_prefix(b"/etc/network/".as_slice()).unwrap_or(path);
         word(rest).0.is_empty()
             && match index_of(first, b"source|source-directory") {
-                Some(0) => path == b"interfaces.d/*",
-                Some(_) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d",
+                Some(0) => path == b"interfaces.d/*".as_slice(),
+                Some(_) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d".as_slice(),
                 None => false,
             }
     })
