@@ -44,8 +44,9 @@ impl State {
         // In `NAMES` order.
         let mut values = [None; 4];
         for line in fields(file, b'\n') {
+            // `name=value`; a second `=` is in `value`, which then is not hex.
             let mut kv = fields(line, b'=');
-            let (Some(name), Some(value), None) = (kv.next(), kv.next(), kv.next()) else { continue };
+            let (Some(name), Some(value)) = (kv.next(), kv.remainder()) else { continue };
             let Some(v) = hex16(value) else { continue };
             if let Some(slot) = index_of(name, NAMES.as_bytes()).and_then(|i| values.get_mut(i)) {
                 *slot = Some(v);
