@@ -63,15 +63,14 @@ impl Key {
             Some(1) => Key::Password,
             Some(2) => Key::DnsNameserver,
             Some(_) => Key::InstanceId,
-            None => {
-                // A slice, not an array: `strip_prefix` is one copy per array length.
-                let rest = k.strip_prefix(b"eth".as_slice())?;
-                let (&digit, rest) = rest.split_first()?;
-                let rest = rest.strip_prefix(b"_".as_slice())?;
-                let n = digit.checked_sub(b'0').filter(|n| usize::from(*n) < MAX_NICS)?;
-                let nk = *NicKey::ALL.get(crate::text::index_of(rest, NIC_KEY_NAMES.as_bytes())?)?;
-                Key::Nic(n, nk)
-            }
+            None => match *k {
+                [b'e', b't', b'h', digit, b'_', ref rest @ ..] => {
+                    let n = digit.checked_sub(b'0').filter(|n| usize::from(*n) < MAX_NICS)?;
+                    let nk = *NicKey::ALL.get(crate::text::index_of(rest, NIC_KEY_NAMES.as_bytes())?)?;
+                    Key::Nic(n, nk)
+                }
+                _ => return None,
+            },
         })
     }
 
@@ -284,7 +283,7 @@ fn sort_by_line(notes: &mut [Note]) {
 }
 
 fn looks_like_nic_key(k: &[u8]) -> bool {
-    k.strip_prefix(b"eth".as_slice()).and_then(|r| r.first()).is_some_and(u8::is_ascii_digit)
+    matches!(k, [b'e', b't', b'h', b'0'..=b'9', ..])
 }
 
 fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
