@@ -44,6 +44,8 @@ const FIRST_TRUSTED_DAY: u64 = 18262;
 
 /// The shadow(5) day number (days since 1970-01-01 UTC) for a clock reading, or `None`
 /// when the clock is before 2020-01-01 (not set) or beyond what a `u32` day holds.
+/// (Out of line: measured 24 bytes smaller.)
+#[inline(never)]
 pub fn lastchg_day(unix_seconds: u64) -> Option<u32> {
     let day = unix_seconds / 86_400;
     if day < FIRST_TRUSTED_DAY {
