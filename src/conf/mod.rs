@@ -303,7 +303,9 @@ fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
 }
 
 /// The raw value of `key` with its line; `Ok(None)` when absent; `Err` (noted) when the
-/// line was unreadable.
+/// line was unreadable. (Inlined into its two loops: measured 32 bytes smaller than the
+/// call, which returns its result through memory.)
+#[inline(always)]
 fn raw<'s>(out: &mut Parsed, slots: &'s [Option<Raw>], key: Key) -> Result<Option<(u16, &'s [u8])>, ()> {
     match slots.get(key.slot()) {
         Some(Some(Raw { line, error: Some(RawError::Syntax(error)), .. })) => {
