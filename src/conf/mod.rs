@@ -225,11 +225,9 @@ const SLOTS: usize = 4 + 4 * MAX_NICS;
 impl Key {
     fn slot(self) -> usize {
         match self {
-            Key::Hostname => 0,
-            Key::Password => 1,
-            Key::DnsNameserver => 2,
-            Key::InstanceId => 3,
             Key::Nic(n, nk) => 4 + 4 * usize::from(n) + nk as usize,
+            // Its place in the table (a compare loop; a `match` here is a jump table).
+            k => GLOBAL_KEYS.iter().position(|&g| g == k).unwrap_or(0),
         }
     }
 }
