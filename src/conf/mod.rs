@@ -301,9 +301,7 @@ fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
 }
 
 /// The raw value of `key` with its line; `Ok(None)` when absent; `Err` (noted) when the
-/// line was unreadable. (Inlined into its two loops: measured 32 bytes smaller than the
-/// call, which returns its result through memory.)
-#[inline(always)]
+/// line was unreadable.
 fn raw<'s>(out: &mut Parsed, slots: &'s [Option<Raw>], key: Key) -> Result<Option<(u16, &'s [u8])>, ()> {
     match slots.get(key.slot()) {
         Some(Some(Raw { line, error: Some(RawError::Syntax(error)), .. })) => {
@@ -322,13 +320,13 @@ fn raw<'s>(out: &mut Parsed, slots: &'s [Option<Raw>], key: Key) -> Result<Optio
 /// The keys that are not a NIC's, each validated and stored by its entry of [`APPLY`].
 const GLOBAL_KEYS: [Key; 4] = [Key::Hostname, Key::Password, Key::DnsNameserver, Key::InstanceId];
 
-/// Validates a value and stores it in the config (with its notes), or says why not.
-type Apply = fn(&mut Parsed, u16, &[u8]) -> Result<(), Invalid>;
+/// Validates a value and stores it (in the config with its notes, or in a NIC's draft),
+/// or says why not.
+type Apply = fn(&mut Parsed, &mut NicDraft, u16, &[u8]) -> Result<(), Invalid>;
 
-/// One function per key of [`GLOBAL_KEYS`], called through one loop: one copy of the
-/// lookup and of the refusal for the four, where a generic `valid::<T>` makes one each.
+/// One function per key of [`GLOBAL_KEYS`], called by [`apply_keys`].
 const APPLY: [Apply; 4] = [
-    |out, line, v| {
+    |out, _, line, v| {
         let (h, changes) = Hostname::parse(v)?;
         if changes.any() {
             out.note(line, NoteKind::HostnameNormalised(changes));
@@ -336,11 +334,11 @@ const APPLY: [Apply; 4] = [
         out.config.hostname = Some(h);
         Ok(())
     },
-    |out, _, v| {
+    |out, _, _, v| {
         out.config.password = Some(CryptHash::parse(v)?);
         Ok(())
     },
-    |out, line, v| {
+    |out, _, line, v| {
         let (d, dropped) = DnsList::parse(v)?;
         if dropped != DnsDropped::default() {
             out.note(line, NoteKind::DnsDropped(dropped));
@@ -348,7 +346,7 @@ const APPLY: [Apply; 4] = [
         out.config.dns = Some(d);
         Ok(())
     },
-    |out, _, v| {
+    |out, _, _, v| {
         out.config.instance_id = Some(instance_id(v)?);
         Ok(())
     },
@@ -357,70 +355,72 @@ const APPLY: [Apply; 4] = [
 /// What a NIC's keys gave (the address and the gateway with their lines).
 #[derive(Default)]
 struct NicDraft {
+    /// N of `ethN_*`.
+    nic: u8,
     addr: Option<(u16, Ipv4)>,
     mac: Option<Mac>,
     prefix: Option<Prefix>,
     gateway: Option<(u16, Ipv4)>,
 }
 
-/// Validates a NIC's value into the draft, or says why not.
-type ApplyNic = fn(&mut NicDraft, u16, &[u8]) -> Result<(), Invalid>;
-
 /// One function per key of a NIC, in [`NicKey::ALL`]'s order (as [`APPLY`]).
-const APPLY_NIC: [ApplyNic; 4] = [
-    |d, line, v| {
+const APPLY_NIC: [Apply; 4] = [
+    |_, d, line, v| {
         d.addr = Some((line, Ipv4::parse_unicast(v)?));
         Ok(())
     },
-    |d, _, v| {
+    |_, d, _, v| {
         d.mac = Some(Mac::parse(v)?);
         Ok(())
     },
-    |d, _, v| {
+    |_, d, _, v| {
         d.prefix = Some(Prefix::parse(v)?);
         Ok(())
     },
-    |d, line, v| {
+    |out, d, line, v| {
+        // `ethN_gateway=` with no value: the NIC has no gateway.
+        if v.is_empty() {
+            out.note(line, NoteKind::GatewayEmpty { nic: d.nic });
+            return Ok(());
+        }
         d.gateway = Some((line, Ipv4::parse_unicast(v)?));
         Ok(())
     },
 ];
 
+/// Looks at every key of `keys` (so each bad one gets its own line) and validates its
+/// value, if any, with its function of `apply`; false when one was bad. (One copy of the
+/// lookup and of the refusal for every key, where a generic `valid::<T>` makes one for
+/// every value type.)
+fn apply_keys(out: &mut Parsed, s: &[Option<Raw>], keys: &[Key; 4], apply: &[Apply; 4], d: &mut NicDraft) -> bool {
+    let mut ok = true;
+    for (&key, apply) in keys.iter().zip(apply.iter()) {
+        match raw(out, s, key) {
+            Err(()) => ok = false,
+            Ok(None) => {}
+            Ok(Some((line, v))) => {
+                if let Err(why) = apply(out, d, line, v) {
+                    out.invalid(line, key, why);
+                    ok = false;
+                }
+            }
+        }
+    }
+    ok
+}
+
 /// (Out of line, like [`lex::line`]'s value reader: measured 120 bytes smaller for
 /// the two.)
 #[inline(never)]
 fn finish(out: &mut Parsed, s: &mut [Option<Raw>]) {
-    for (&key, apply) in GLOBAL_KEYS.iter().zip(APPLY.iter()) {
-        if let Ok(Some((line, v))) = raw(out, s, key) {
-            if let Err(why) = apply(out, line, v) {
-                out.invalid(line, key, why);
-            }
-        }
-    }
+    apply_keys(out, s, &GLOBAL_KEYS, &APPLY, &mut NicDraft::default());
     for n in 0..MAX_NICS as u8 {
         if NicKey::ALL.iter().all(|&k| s.get(Key::Nic(n, k).slot()).is_none_or(Option::is_none)) {
             continue;
         }
-        // Every key is looked at, so each bad one gets its own line.
-        let mut d = NicDraft::default();
-        let mut bad = false;
-        for (&nk, apply) in NicKey::ALL.iter().zip(APPLY_NIC.iter()) {
-            let key = Key::Nic(n, nk);
-            match raw(out, s, key) {
-                Err(()) => bad = true,
-                Ok(None) => {}
-                Ok(Some((line, v))) if nk == NicKey::Gateway && v.is_empty() => {
-                    out.note(line, NoteKind::GatewayEmpty { nic: n });
-                }
-                Ok(Some((line, v))) => {
-                    if let Err(why) = apply(&mut d, line, v) {
-                        out.invalid(line, key, why);
-                        bad = true;
-                    }
-                }
-            }
-        }
-        if bad {
+        let keys = NicKey::ALL.map(|k| Key::Nic(n, k));
+        let mut d = NicDraft { nic: n, ..NicDraft::default() };
+        if !apply_keys(out, s, &keys, &APPLY_NIC, &mut d) {
             continue;
         }
         let (Some((ip_line, addr)), Some(mac), Some(prefix)) = (d.addr, d.mac, d.prefix) else {
