@@ -188,8 +188,9 @@ impl Parsed {
         }
     }
 
-    /// Notes a bad value. (Out of line: one copy for every value type's check.)
-    #[inline(never)]
+    /// Notes a bad value. (Inlined: a call of [`Parsed::note`] as it is; measured 32
+    /// bytes smaller than a call of this.)
+    #[inline(always)]
     fn invalid(&mut self, line: u16, key: Key, why: Invalid) {
         self.note(line, NoteKind::Invalid { key, why });
     }
@@ -286,6 +287,8 @@ fn looks_like_nic_key(k: &[u8]) -> bool {
     matches!(k, [b'e', b't', b'h', b'0'..=b'9', ..])
 }
 
+/// (Inlined into its one caller: measured 48 bytes smaller.)
+#[inline(always)]
 fn instance_id(v: &[u8]) -> Result<String<INSTANCE_ID_MAX>, Invalid> {
     if v.is_empty() {
         return Err(Invalid::Empty);
