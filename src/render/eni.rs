@@ -28,7 +28,8 @@ use crate::text::{Full, Out, chomp, index_of, lines, say, word};
 /// Prefix of a line we disabled; the original line follows it unchanged.
 const OFF: &[u8] = b"#osconf# ";
 /// First words that start a new stanza, ending the previous `iface` stanza's options
-/// (interfaces(5); `allow-*` handled apart).
+/// (interfaces(5); `allow-*` handled apart). [`sources_dir`] looks up `source` (3) and
+/// `source-directory` (4) here too.
 const STANZAS: &[u8] = b"iface|mapping|auto|source|source-directory|rename|no-auto-down|no-scripts";
 
 /// `etc/network/interfaces.d/osconf-<ifname>`. Refuses a name that is not plain. (A name
@@ -72,10 +73,10 @@ pub fn sources_dir(main: &[u8]) -> bool {
         let (path, rest) = word(rest);
         let path = path.strip_prefix(b"/etc/network/".as_slice()).unwrap_or(path);
         word(rest).0.is_empty()
-            && match index_of(first, b"source|source-directory") {
-                Some(0) => path == b"interfaces.d/*".as_slice(),
-                Some(_) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d".as_slice(),
-                None => false,
+            && match index_of(first, STANZAS) {
+                Some(3) => path == b"interfaces.d/*".as_slice(),
+                Some(4) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d".as_slice(),
+                _ => false,
             }
     })
 }
