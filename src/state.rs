@@ -21,7 +21,7 @@
 //! Lines that are not `name=<16 hex digits>` are ignored; a damaged file counts as absent
 //! for the values it lost (they are applied again).
 
-use crate::conf::value::fnv1a;
+use crate::conf::value::{fnv1a, write_hex};
 use crate::text::{Full, Out, fields, index_of, nth};
 
 /// The state file, relative to the root.
@@ -44,8 +44,9 @@ impl State {
         // In `NAMES` order.
         let mut values = [None; 4];
         for line in fields(file, b'\n') {
+            // `name=value`; a second `=` is in `value`, which then is not hex.
             let mut kv = fields(line, b'=');
-            let (Some(name), Some(value), None) = (kv.next(), kv.next(), kv.next()) else { continue };
+            let (Some(name), Some(value)) = (kv.next(), kv.remainder()) else { continue };
             let Some(v) = hex16(value) else { continue };
             if let Some(slot) = index_of(name, NAMES.as_bytes()).and_then(|i| values.get_mut(i)) {
                 *slot = Some(v);
@@ -68,13 +69,7 @@ impl State {
             if let &Some(v) = v {
                 out.put(nth(NAMES, i).as_bytes())?;
                 out.put(b"=")?;
-                let mut digits = [0u8; 16];
-                let mut rest = v;
-                for d in digits.iter_mut().rev() {
-                    *d = HEX.get(rest as usize & 15).copied().unwrap_or(b'0');
-                    rest >>= 4;
-                }
-                out.put(&digits)?;
+                write_hex(out, &v.to_be_bytes(), "")?;
                 out.put(b"\n")?;
             }
         }

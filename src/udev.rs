@@ -43,7 +43,9 @@ pub fn rename<'a>(link: &[u8], db: &'a [u8]) -> Rename<'a> {
     for entry in fields(policy, b' ') {
         let Some(key) = index_of(entry, POLICIES).map(|i| nth(KEYS, i)) else { continue };
         for line in fields(db, b'\n') {
-            let Some(v) = line.strip_prefix(b"E:".as_slice()).and_then(|l| l.strip_prefix(key.as_bytes())) else { continue };
+            let Some(v) = line.strip_prefix(b"E:".as_slice()).and_then(|l| l.strip_prefix(key.as_bytes())) else {
+                continue;
+            };
             if let Some(name) = v.strip_prefix(b"=".as_slice()).and_then(ifname) {
                 return Rename::To(name, key);
             }
@@ -58,12 +60,10 @@ pub fn is_kernel_name(name: &str) -> bool {
 }
 
 /// `v` when it is an interface name the kernel takes and no file format can misread:
-/// 1–15 bytes of ASCII letters, digits, `-`, `_`, `.`.
+/// 1–15 bytes of ASCII letters, digits, `-`, `_`, `.` (the check the name-bound
+/// renderers make, one copy for both).
 fn ifname(v: &[u8]) -> Option<&[u8]> {
-    let ok = !v.is_empty()
-        && v.len() <= crate::limits::IFNAME_MAX
-        && v.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-    ok.then_some(v)
+    crate::render::ifcfg::ifname_bytes(v).then_some(v)
 }
 
 #[cfg(test)]

@@ -77,6 +77,8 @@ impl HostnameChanges {
 }
 
 impl Hostname {
+    /// (Inlined into its one caller: measured 64 bytes smaller.)
+    #[inline(always)]
     pub fn parse(raw: &[u8]) -> Result<(Hostname, HostnameChanges), Invalid> {
         let mut ch = HostnameChanges::default();
         if raw.is_empty() {
@@ -165,6 +167,8 @@ fn crypt64_index(b: u8) -> Option<usize> {
     CRYPT64.iter().position(|&x| x == b)
 }
 
+/// (Inlined: measured 8 bytes smaller.)
+#[inline(always)]
 fn is_crypt64(b: u8) -> bool {
     crypt64_index(b).is_some()
 }
@@ -221,29 +225,26 @@ const SCHEME_HASH_LENS: [u8; 12] = [22, 43, 86, 53, 53, 53, 53, 43, 43, 43, 28, 
 /// (Out of line: measured 56 bytes smaller.)
 #[inline(never)]
 fn crypt_shape(raw: &[u8]) -> bool {
-    let Some(rest) = raw.strip_prefix(b"$") else {
+    let Some(rest) = raw.strip_prefix(b"$".as_slice()) else {
         // DES: 2 salt + 11 hash characters; the last one carries 4 bits, so it is one of
         // the 16 characters whose index in the alphabet is a multiple of 4.
         let last_ok = raw.last().and_then(|&c| crypt64_index(c)).is_some_and(|i| i % 4 == 0);
         return raw.len() == 13 && raw.iter().all(|&b| is_crypt64(b)) && last_ok;
     };
-    let mut fields = fields(rest, b'$');
-    let first = fields.next().unwrap_or(&[]);
-    let id = crate::text::fields(first, b',').next().unwrap_or(&[]);
-    let Some(&hash_len) =
-        crate::text::fields(SCHEME_IDS, b'|').position(|s| s == id).and_then(|i| SCHEME_HASH_LENS.get(i))
-    else {
+    // `$params$hash`: every field before the hash is `params` (id first), each of the
+    // parameter alphabet, one to three `$` between them.
+    let Some(at) = rest.iter().rposition(|&b| b == b'$') else { return false };
+    let (params, hash) = (rest.get(..at).unwrap_or(&[]), rest.get(at + 1..).unwrap_or(&[]));
+    let id_end = params.iter().position(|&b| b == b'$' || b == b',').unwrap_or(params.len());
+    let id = params.get(..id_end).unwrap_or(&[]);
+    let Some(&hash_len) = crate::text::index_of(id, SCHEME_IDS).and_then(|i| SCHEME_HASH_LENS.get(i)) else {
         return false;
     };
-    let param = |b: &u8| is_crypt64(*b) || *b == b'=' || *b == b',';
-    // Every field but the last is a middle one; the last is the hash.
-    let (mut count, mut ok, mut hash): (usize, bool, &[u8]) = (0, first.iter().all(param), &[]);
-    for f in fields {
-        ok &= count == 0 || hash.iter().all(param);
-        hash = f;
-        count += 1;
-    }
-    ok && (2..=4).contains(&count) && hash.len() == usize::from(hash_len) && hash.iter().all(|&b| is_crypt64(b))
+    let dollars = params.iter().filter(|&&b| b == b'$').count();
+    (1..=3).contains(&dollars)
+        && params.iter().all(|&b| b == b'$' || b == b'=' || b == b',' || is_crypt64(b))
+        && hash.len() == usize::from(hash_len)
+        && hash.iter().all(|&b| is_crypt64(b))
 }
 
 impl Drop for CryptHash {
@@ -276,10 +277,17 @@ pub fn fnv1a(key: &[u8], data: &[u8]) -> u64 {
 /// quad's octet and of a prefix length); `None` for anything else.
 fn decimal(p: &[u8]) -> Option<u16> {
     let leading_zero = p.len() > 1 && p.first() == Some(&b'0');
-    if p.is_empty() || p.len() > 3 || leading_zero || !p.iter().all(u8::is_ascii_digit) {
+    if p.is_empty() || p.len() > 3 || leading_zero {
         return None;
     }
-    Some(p.iter().fold(0, |acc, d| acc * 10 + u16::from(d - b'0')))
+    let mut n = 0;
+    for &d in p {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + u16::from(d - b'0');
+    }
+    Some(n)
 }
 
 /// An IPv4 address, parsed by `core::net` (which refuses leading zeros, so `010.1.1.1`
@@ -307,6 +315,8 @@ impl Ipv4 {
     }
 
     /// An address usable by a host: not unspecified, broadcast, multicast or loopback.
+    /// (Inlined: measured 8 bytes smaller than the call.)
+    #[inline(always)]
     pub fn parse_unicast(raw: &[u8]) -> Result<Ipv4, Invalid> {
         let a = Ipv4::parse(raw)?;
         let o = a.0;
@@ -350,7 +360,7 @@ impl Prefix {
         if raw.is_empty() {
             return Err(Invalid::Empty);
         }
-        let digits = raw.strip_prefix(b"/").unwrap_or(raw);
+        let digits = raw.strip_prefix(b"/".as_slice()).unwrap_or(raw);
         let len = match decimal(digits) {
             Some(len) => len,
             None if digits.len() == raw.len() => {
@@ -428,16 +438,24 @@ impl Mac {
     }
 
     /// The lowercase hex digits, `sep` between bytes (`:` as in the `uDisplay` form).
+    /// (Inlined: a wrapper of [`write_hex`]; measured 16 bytes smaller.)
+    #[inline(always)]
     pub fn write_hex<W: uWrite + ?Sized>(&self, w: &mut W, sep: &str) -> Result<(), W::Error> {
-        for (i, b) in self.0.iter().enumerate() {
-            if i > 0 {
-                w.write_str(sep)?;
-            }
-            w.write_str(hex_digit(b >> 4))?;
-            w.write_str(hex_digit(b & 0xf))?;
-        }
-        Ok(())
+        write_hex(w, &self.0, sep)
     }
+}
+
+/// `bytes` as lowercase hex digits, `sep` between bytes. (One copy for MACs, the
+/// NetworkManager UUID and the state file's fingerprints.)
+pub fn write_hex<W: uWrite + ?Sized>(w: &mut W, bytes: &[u8], sep: &str) -> Result<(), W::Error> {
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            w.write_str(sep)?;
+        }
+        w.write_str(hex_digit(b >> 4))?;
+        w.write_str(hex_digit(b & 0xf))?;
+    }
+    Ok(())
 }
 
 fn hex(b: u8) -> Result<u8, Invalid> {

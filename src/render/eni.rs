@@ -21,19 +21,16 @@
 //! ifupdown applies *every* `iface` stanza for a name, so a competing `iface <name> inet …`
 //! left in the main file would still run (e.g. dhclient); [`merge_main`] disables it.
 
-use super::{HEADER, NicView, ifcfg::is_plain_ifname};
+use super::{HEADER, NicView, ifcfg::is_plain_ifname, servers};
 use crate::text::Arg::{I, P, S};
 use crate::text::{Full, Out, chomp, index_of, lines, say, word};
 
 /// Prefix of a line we disabled; the original line follows it unchanged.
 const OFF: &[u8] = b"#osconf# ";
 /// First words that start a new stanza, ending the previous `iface` stanza's options
-/// (interfaces(5); `allow-*` handled apart).
+/// (interfaces(5); `allow-*` handled apart). [`sources_dir`] looks up `source` (3) and
+/// `source-directory` (4) here too.
 const STANZAS: &[u8] = b"iface|mapping|auto|source|source-directory|rename|no-auto-down|no-scripts";
-
-fn name_of<'a>(v: &NicView<'a>) -> Result<&'a str, Full> {
-    v.ifname.filter(|n| is_plain_ifname(n)).ok_or(Full)
-}
 
 /// `etc/network/interfaces.d/osconf-<ifname>`. Refuses a name that is not plain. (A name
 /// with a `.` would be skipped by `source-directory`, whose file names are
@@ -54,20 +51,13 @@ fn stanza(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
     if let Some(gw) = v.default_gateway {
         say(out, "    gateway {}\n", &[I(gw)])?;
     }
-    if !v.dns.is_empty() {
-        out.put(b"    dns-nameservers")?;
-        for server in v.dns {
-            say(out, " {}", &[I(*server)])?;
-        }
-        out.byte(b'\n')?;
-    }
-    Ok(())
+    servers(out, v.dns, "    dns-nameservers", " {}", "\n")
 }
 
 /// The `interfaces.d` file for `v`. Needs a plain `v.ifname`: without one it writes
 /// nothing and returns `Err(Full)`.
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
-    let name = name_of(v)?;
+    let name = v.plain_ifname()?;
     out.put(HEADER.as_bytes())?;
     stanza(out, name, v)
 }
@@ -81,41 +71,27 @@ pub fn sources_dir(main: &[u8]) -> bool {
     lines(main).any(|l| {
         let (first, rest) = word(chomp(l));
         let (path, rest) = word(rest);
-        let path = path.strip_prefix(b"/etc/network/").unwrap_or(path);
+        let path = path.strip_prefix(b"/etc/network/".as_slice()).unwrap_or(path);
         word(rest).0.is_empty()
-            && match index_of(first, b"source|source-directory") {
-                Some(0) => path == b"interfaces.d/*",
-                Some(_) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d",
-                None => false,
+            && match index_of(first, STANZAS) {
+                Some(3) => path == b"interfaces.d/*".as_slice(),
+                Some(4) => path.strip_suffix(b"/").unwrap_or(path) == b"interfaces.d".as_slice(),
+                _ => false,
             }
     })
 }
 
-/// Tail of our begin marker line, after `# osconf begin <name>`.
-const BEGIN_TAIL: &[u8] = b": generated from the config CD; rewritten at every boot.";
+/// Our marker lines, as [`say`] templates (`{}`: the interface name).
+const BEGIN: &str = "# osconf begin {}: generated from the config CD; rewritten at every boot.\n";
+const END: &str = "# osconf end {}\n";
 
-/// The words of a marker line: `begin` → `# osconf begin <name>: generated …`, else
-/// `# osconf end <name>`.
-fn marker(begin: bool) -> (&'static [u8], &'static [u8]) {
-    if begin { (b"begin ", BEGIN_TAIL) } else { (b"end ", b"") }
-}
-
-/// Whether `text` (a chomped line) is our begin or end marker for `name`.
-fn is_marker(text: &[u8], name: &str, begin: bool) -> bool {
-    let (kind, tail) = marker(begin);
-    text.strip_prefix(b"# osconf ".as_slice())
-        .and_then(|r| r.strip_prefix(kind))
-        .and_then(|r| r.strip_prefix(name.as_bytes()))
-        == Some(tail)
-}
-
-fn put_marker(out: &mut Out<'_>, name: &str, begin: bool) -> Result<(), Full> {
-    let (kind, tail) = marker(begin);
-    out.put(b"# osconf ")?;
-    out.put(kind)?;
-    out.put(name.as_bytes())?;
-    out.put(tail)?;
-    out.byte(b'\n')
+/// Whether `text` (a chomped line) is the marker line `tpl` ([`BEGIN`] or [`END`]) for
+/// `name`.
+fn is_marker(text: &[u8], name: &str, tpl: &str) -> bool {
+    let tpl = chomp(tpl.as_bytes());
+    let at = tpl.iter().position(|&b| b == b'{').unwrap_or(0);
+    let (head, tail) = (tpl.get(..at).unwrap_or(&[]), tpl.get(at + 2..));
+    text.strip_prefix(head).and_then(|r| r.strip_prefix(name.as_bytes())) == tail
 }
 
 /// Rewrites the main interfaces file (or any file it sources) for interface `ifname`:
@@ -140,13 +116,13 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
         at += line.len();
         let text = chomp(line);
         if skip_to_end {
-            skip_to_end = !is_marker(text, ifname, false);
+            skip_to_end = !is_marker(text, ifname, END);
             continue;
         }
         // Our block from an earlier run: only when its end line follows, else the begin
         // line is just a comment.
-        if is_marker(text, ifname, true)
-            && lines(old.get(at..).unwrap_or(&[])).any(|l| is_marker(chomp(l), ifname, false))
+        if is_marker(text, ifname, BEGIN)
+            && lines(old.get(at..).unwrap_or(&[])).any(|l| is_marker(chomp(l), ifname, END))
         {
             (skip_to_end, disabling) = (true, false);
             if let Some(v) = block.take() {
@@ -181,9 +157,9 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
 }
 
 fn write_block(out: &mut Out<'_>, name: &str, v: &NicView<'_>) -> Result<(), Full> {
-    put_marker(out, name, true)?;
+    say(out, BEGIN, &[S(name)])?;
     stanza(out, name, v)?;
-    put_marker(out, name, false)
+    say(out, END, &[S(name)])
 }
 
 #[cfg(test)]

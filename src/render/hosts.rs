@@ -13,11 +13,10 @@ use crate::text::Arg::{I, S};
 use crate::text::{Full, Out, chomp, first_field, replace_lines, say};
 
 pub fn merge(old: &[u8], addr: Ipv4, name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
-    let mut buf = [0u8; 15];
-    let mut text = Out::new(&mut buf);
-    say(&mut text, "{}", &[I(addr)])?;
-    let ours = text.as_bytes();
-    replace_lines(old, out, &|line| first_field(chomp(line)) == Some(ours), &mut |out| write_line(out, addr, name))
+    // A dotted quad has one spelling `Ipv4::parse` takes (no leading zeros), the one we
+    // write: so a field is the address as we write it exactly when it parses to it.
+    let ours = |line: &[u8]| first_field(chomp(line)).is_some_and(|f| Ipv4::parse(f) == Ok(addr));
+    replace_lines(old, out, &ours, &mut |out| write_line(out, addr, name))
 }
 
 fn write_line(out: &mut Out<'_>, addr: Ipv4, name: &Hostname) -> Result<(), Full> {

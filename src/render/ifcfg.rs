@@ -27,22 +27,23 @@ use crate::text::{Full, Out, say};
 /// which the sourcing shell would act on; the planner should treat such a NIC as one
 /// without a known name.
 pub fn is_plain_ifname(name: &str) -> bool {
-    (1..=IFNAME_MAX).contains(&name.len())
-        && name != "."
-        && name != ".."
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
+    ifname_bytes(name.as_bytes()) && !matches!(name.as_bytes(), b"." | b"..")
 }
 
-fn plain(name: Option<&str>) -> Result<&str, Full> {
-    // Err(Full) keeps the signature every network renderer shares; the planner filters
-    // with `is_plain_ifname` first, so this is a refusal that should never be seen.
-    name.filter(|n| is_plain_ifname(n)).ok_or(Full)
+/// `[A-Za-z0-9._-]{1,15}`: [`is_plain_ifname`] but for `.` and `..` (also the check of
+/// the names udev's database gives, [`crate::udev`]).
+pub fn ifname_bytes(v: &[u8]) -> bool {
+    (1..=IFNAME_MAX).contains(&v.len())
+        && v.iter().all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// `etc/sysconfig/network-scripts/ifcfg-<ifname>`, relative to the root. Refuses (as
 /// `Full`, writing nothing) a name that is not [plain](is_plain_ifname).
 pub fn file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
-    say(out, PATH, &[S(plain(Some(ifname))?)])
+    if !is_plain_ifname(ifname) {
+        return Err(Full);
+    }
+    say(out, PATH, &[S(ifname)])
 }
 
 /// [`file_name`] as a [`say`] template (`{}`: the interface name).
@@ -51,13 +52,12 @@ pub const PATH: &str = "etc/sysconfig/network-scripts/ifcfg-{}";
 /// Renders the file for `v`. Needs `v.ifname`, [plain](is_plain_ifname): without one it
 /// writes nothing and returns `Err(Full)`.
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
-    let name = plain(v.ifname)?;
+    let name = v.plain_ifname()?;
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
     say(
         out,
-        "DEVICE={}\nHWADDR={}\nTYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\nIPADDR={}\nPREFIX={}\n",
-        &[S(name), M(nic.mac), I(nic.addr), P(nic.prefix)],
+        "{}DEVICE={}\nHWADDR={}\nTYPE=Ethernet\nBOOTPROTO=none\nONBOOT=yes\nIPADDR={}\nPREFIX={}\n",
+        &[S(HEADER), S(name), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )?;
     match v.default_gateway {
         Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => say(out, "GATEWAY={}\n", &[I(gw)])?,
@@ -76,11 +76,10 @@ pub const ROUTE_PATH: &str = "etc/sysconfig/network-scripts/route-{}";
 /// `route-<name>` for `v`: only for a default gateway outside the NIC's subnet; otherwise
 /// nothing at all (no file). Needs a plain `v.ifname`, else writes nothing: `Err(Full)`.
 pub fn render_route(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
-    let name = plain(v.ifname)?;
+    let name = v.plain_ifname()?;
     match v.default_gateway {
         Some(gw) if !v.nic.addr.same_subnet(gw, v.nic.prefix) => {
-            out.put(HEADER.as_bytes())?;
-            say(out, "{} dev {}\ndefault via {} dev {}\n", &[I(gw), S(name), I(gw), S(name)])
+            say(out, "{}{} dev {}\ndefault via {} dev {}\n", &[S(HEADER), I(gw), S(name), I(gw), S(name)])
         }
         _ => Ok(()),
     }

@@ -12,6 +12,7 @@
 //! entry in [`crate::plan::FORMATS`] (its detection rule).
 
 use crate::conf::{Ipv4, Mac, Nic};
+use crate::text::{Arg, Full, Out, say};
 
 pub mod eni;
 pub mod hostname;
@@ -46,8 +47,30 @@ pub struct NicView<'a> {
     pub dns: &'a [Ipv4],
 }
 
-impl NicView<'_> {
+impl<'a> NicView<'a> {
     pub fn mac(&self) -> Mac {
         self.nic.mac
     }
+
+    /// The interface name, for the name-bound formats: `Err(Full)` (the error every
+    /// renderer shares; nothing is written) when it is unknown or not
+    /// [plain](ifcfg::is_plain_ifname). The planner filters with `is_plain_ifname` first,
+    /// so this is a refusal that should never be seen. (One copy for the formats.)
+    pub fn plain_ifname(&self) -> Result<&'a str, crate::text::Full> {
+        self.ifname.filter(|n| ifcfg::is_plain_ifname(n)).ok_or(crate::text::Full)
+    }
+}
+
+/// `head`, then `item` (a [`say`] template, `{}`: the server) for each of `dns`, then
+/// `tail`; nothing at all when `dns` is empty. (One copy of the loop for every format's
+/// nameserver list.)
+pub fn servers(out: &mut Out<'_>, dns: &[Ipv4], head: &str, item: &str, tail: &str) -> Result<(), Full> {
+    if dns.is_empty() {
+        return Ok(());
+    }
+    out.put(head.as_bytes())?;
+    for server in dns {
+        say(out, item, &[Arg::I(*server)])?;
+    }
+    out.put(tail.as_bytes())
 }

@@ -26,9 +26,9 @@
 //!   gets `on-link: true`.
 //! - `nameservers: addresses:` lists every server.
 
-use super::{HEADER, NicView};
+use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
-use crate::text::Arg::{C, I, M, P};
+use crate::text::Arg::{C, I, M, P, S};
 use crate::text::{Full, Out, say};
 
 /// `etc/netplan/90-osconf-<12 hex digits>.yaml`: sorts after the files images ship
@@ -42,11 +42,10 @@ pub const PATH: &str = "etc/netplan/90-osconf-{}.yaml";
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
     say(
         out,
-        "network:\n  version: 2\n  ethernets:\n    0osconf-{}:\n      match:\n        macaddress: \"{}\"\n      dhcp4: false\n      addresses:\n        - \"{}/{}\"\n",
-        &[C(nic.mac), M(nic.mac), I(nic.addr), P(nic.prefix)],
+        "{}network:\n  version: 2\n  ethernets:\n    0osconf-{}:\n      match:\n        macaddress: \"{}\"\n      dhcp4: false\n      addresses:\n        - \"{}/{}\"\n",
+        &[S(HEADER), C(nic.mac), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )?;
     if let Some(gw) = v.default_gateway {
         say(out, "      routes:\n        - to: \"0.0.0.0/0\"\n          via: \"{}\"\n", &[I(gw)])?;
@@ -54,13 +53,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
             out.put(b"          on-link: true\n")?;
         }
     }
-    if !v.dns.is_empty() {
-        out.put(b"      nameservers:\n        addresses:\n")?;
-        for server in v.dns {
-            say(out, "          - \"{}\"\n", &[I(*server)])?;
-        }
-    }
-    Ok(())
+    servers(out, v.dns, "      nameservers:\n        addresses:\n", "          - \"{}\"\n", "")
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@
 //! `Gateway=` would be refused as unreachable. (Older systemd releases spelt the key
 //! `GatewayOnlink=`; newer ones accept both spellings.)
 
-use super::{HEADER, NicView};
+use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
-use crate::text::Arg::{C, I, M, P};
+use crate::text::Arg::{C, I, M, P, S};
 use crate::text::{Full, Out, say};
 
 /// `etc/systemd/network/10-osconf-<12 hex digits>.network`, relative to the root.
@@ -21,8 +21,11 @@ pub const PATH: &str = "etc/systemd/network/10-osconf-{}.network";
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
-    say(out, "[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n", &[M(nic.mac), I(nic.addr), P(nic.prefix)])?;
+    say(
+        out,
+        "{}[Match]\nMACAddress={}\n\n[Network]\nAddress={}/{}\n",
+        &[S(HEADER), M(nic.mac), I(nic.addr), P(nic.prefix)],
+    )?;
     let (on_subnet, off_subnet) = match v.default_gateway {
         Some(gw) if nic.addr.same_subnet(gw, nic.prefix) => (Some(gw), None),
         gw => (None, gw),
@@ -30,9 +33,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     if let Some(gw) = on_subnet {
         say(out, "Gateway={}\n", &[I(gw)])?;
     }
-    for server in v.dns {
-        say(out, "DNS={}\n", &[I(*server)])?;
-    }
+    servers(out, v.dns, "", "DNS={}\n", "")?;
     if let Some(gw) = off_subnet {
         say(out, "\n[Route]\nGateway={}\nGatewayOnLink=yes\n", &[I(gw)])?;
     }

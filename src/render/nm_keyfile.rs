@@ -24,10 +24,10 @@
 //!   is accepted by every NetworkManager release; `disabled` only exists since 1.20, and an
 //!   older release would refuse the whole profile.
 
-use super::{HEADER, NicView};
+use super::{HEADER, NicView, servers};
 use crate::conf::Mac;
-use crate::conf::value::fnv1a;
-use crate::text::Arg::{C, I, M, P};
+use crate::conf::value::{fnv1a, write_hex};
+use crate::text::Arg::{C, I, M, P, S};
 use crate::text::{Full, Out, say};
 
 /// `etc/NetworkManager/system-connections/osconf-<12 hex digits>.nmconnection`.
@@ -43,24 +43,25 @@ pub const PATH: &str = "etc/NetworkManager/system-connections/osconf-{}.nmconnec
 fn write_uuid(mac: Mac, out: &mut Out<'_>) -> Result<(), Full> {
     let hi = fnv1a(b"osconf-nm-uuid-1", &mac.0);
     let lo = fnv1a(b"osconf-nm-uuid-2", &mac.0);
-    // The 16 bytes big-endian; byte 6's high nibble is the version (4), byte 8's top two
-    // bits the variant (10).
-    let id = (u128::from(hi) << 64 | u128::from(lo)) & !(0xf0 << 72 | 0xc0 << 56) | (0x40 << 72 | 0x80 << 56);
-    for i in 0..32 {
+    let mut id = [0u8; 16];
+    id[..8].copy_from_slice(&hi.to_be_bytes());
+    id[8..].copy_from_slice(&lo.to_be_bytes());
+    // Byte 6's high nibble is the version (4), byte 8's top two bits the variant (10).
+    id[6] = id[6] & 0x0f | 0x40;
+    id[8] = id[8] & 0x3f | 0x80;
+    for (i, b) in id.iter().enumerate() {
         // Dashes before bytes 4, 6, 8 and 10.
-        if matches!(i, 8 | 12 | 16 | 20) {
+        if matches!(i, 4 | 6 | 8 | 10) {
             out.byte(b'-')?;
         }
-        let nibble = usize::from((id >> (124 - 4 * i)) as u8 & 0xf);
-        out.byte(b"0123456789abcdef".get(nibble).copied().unwrap_or(b'0'))?;
+        write_hex(out, core::slice::from_ref(b), "")?;
     }
     Ok(())
 }
 
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
-    say(out, "[connection]\nid=osconf-{}\nuuid=", &[C(nic.mac)])?;
+    say(out, "{}[connection]\nid=osconf-{}\nuuid=", &[S(HEADER), C(nic.mac)])?;
     write_uuid(nic.mac, out)?;
     say(
         out,
@@ -76,13 +77,7 @@ pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
         }
         None => out.put(b"never-default=true\n")?,
     }
-    if !v.dns.is_empty() {
-        out.put(b"dns=")?;
-        for server in v.dns {
-            say(out, "{};", &[I(*server)])?;
-        }
-        out.byte(b'\n')?;
-    }
+    servers(out, v.dns, "dns=", "{};", "\n")?;
     out.put(b"\n[ipv6]\nmethod=ignore\n")
 }
 

@@ -9,18 +9,15 @@
 
 use crate::conf::DnsList;
 use crate::limits::MAXNS;
-use crate::text::Arg::I;
-use crate::text::{Full, Out, chomp, first_field, replace_lines, say};
+use crate::text::{Full, Out, chomp, first_field, replace_lines};
 
 pub fn merge(old: &[u8], dns: &DnsList, out: &mut Out<'_>) -> Result<(), Full> {
     replace_lines(old, out, &|line| first_field(chomp(line)) == Some(b"nameserver"), &mut |out| write_servers(out, dns))
 }
 
 fn write_servers(out: &mut Out<'_>, dns: &DnsList) -> Result<(), Full> {
-    for server in dns.servers().iter().take(MAXNS) {
-        say(out, "nameserver {}\n", &[I(*server)])?;
-    }
-    Ok(())
+    let all = dns.servers();
+    super::servers(out, all.get(..MAXNS).unwrap_or(all), "", "nameserver {}\n", "")
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ pub fn merge(old: &[u8], name: &Hostname, out: &mut Out<'_>) -> Result<(), Full>
 fn assigns_hostname(line: &[u8]) -> bool {
     let l = trim_blanks(chomp(line));
     let l = l
-        .strip_prefix(b"export")
+        .strip_prefix(b"export".as_slice())
         .filter(|r| r.first().is_some_and(|b| *b == b' ' || *b == b'\t'))
         .map_or(l, trim_blanks);
     l.starts_with(b"HOSTNAME=")

@@ -21,10 +21,6 @@ use crate::text::{Full, Out, chomp, lines, say, trim_start_blanks};
 
 const DNS_KEY: &[u8] = b"NETCONFIG_DNS_STATIC_SERVERS=";
 
-fn name_of<'a>(v: &NicView<'a>) -> Result<&'a str, Full> {
-    v.ifname.filter(|n| is_plain_ifname(n)).ok_or(Full)
-}
-
 fn path(template: &str, ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
     if !is_plain_ifname(ifname) {
         return Err(Full);
@@ -49,19 +45,18 @@ pub fn ifroute_file_name(ifname: &str, out: &mut Out<'_>) -> Result<(), Full> {
 
 /// `ifcfg-<name>` for `v`. Needs a plain `v.ifname`, else writes nothing: `Err(Full)`.
 pub fn render(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
-    name_of(v)?;
+    v.plain_ifname()?;
     let nic = v.nic;
-    out.put(HEADER.as_bytes())?;
     say(
         out,
-        "# NIC {} (not LLADDR=, which would set the address)\nBOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='{}/{}'\n",
-        &[M(nic.mac), I(nic.addr), P(nic.prefix)],
+        "{}# NIC {} (not LLADDR=, which would set the address)\nBOOTPROTO='static'\nSTARTMODE='auto'\nIPADDR='{}/{}'\n",
+        &[S(HEADER), M(nic.mac), I(nic.addr), P(nic.prefix)],
     )
 }
 
 /// `ifroute-<name>` for `v`. Needs a plain `v.ifname`, else writes nothing: `Err(Full)`.
 pub fn render_ifroute(out: &mut Out<'_>, v: &NicView<'_>) -> Result<(), Full> {
-    let name = name_of(v)?;
+    let name = v.plain_ifname()?;
     out.put(HEADER.as_bytes())?;
     if let Some(gw) = v.default_gateway {
         if !v.nic.addr.same_subnet(gw, v.nic.prefix) {
