@@ -300,22 +300,15 @@ fn run(args: &[&[u8]]) -> i32 {
     // the first write finds it read-only (so never when nothing changes), and put back
     // afterwards. Nothing has been written when that first write fails.
     let mut remounted = None;
-    // The state records the hostname and password as applied: not when one of their
-    // files failed (they are applied again at the next boot).
-    let mut unapplied = false;
+    // 5a. Every new content into its temp file (`Written` here: staged, see `os::root`),
+    // stale files removed; the other outcomes are final.
+    let mut staged: heapless::Vec<Outcome, { plan::MAX_EDITS }> = heapless::Vec::new();
     for edit in &plan.edits {
-        if matches!(edit.target, Target::State) && unapplied {
-            log.line(Level::Warn, b"/etc/osconf.state not updated: the hostname or password was not fully applied");
-            continue;
-        }
         let write = || match edit.remove {
             true => root.remove(&edit.path),
-            false => root.replace(
-                &edit.path,
-                plan.content(edit),
-                edit.new_mode,
-                matches!(edit.target, Target::Network { .. }),
-            ),
+            false => {
+                root.stage(&edit.path, plan.content(edit), edit.new_mode, matches!(edit.target, Target::Network { .. }))
+            }
         };
         let mut outcome = write();
         if matches!(outcome, Outcome::Failed { errno: 30, .. }) && remounted.is_none() {
@@ -332,6 +325,33 @@ fn run(args: &[&[u8]]) -> i32 {
                     return EXIT_ROOT;
                 }
             }
+        }
+        let _ = staged.push(outcome);
+    }
+    // 5b. All of them on the disk at once, before any rename; when that fails, no file
+    // is replaced.
+    let flushed = match staged.iter().any(|o| matches!(o, Outcome::Written { .. })) {
+        true => root.flush(),
+        false => Ok(()),
+    };
+    // 5c. Each renamed over its file, in the plan's order. The state records the hostname
+    // and password as applied: not when one of their files failed (they are applied
+    // again at the next boot).
+    let mut unapplied = false;
+    for (&staged, edit) in staged.iter().zip(&plan.edits) {
+        let state_refused = matches!(edit.target, Target::State) && unapplied;
+        let mut outcome = staged;
+        if matches!(staged, Outcome::Written { .. }) {
+            if let Err(e) = root.commit(&edit.path, flushed.is_err() || state_refused) {
+                outcome = Outcome::Failed { step: osconf::report::Step::Rename, errno: e.raw_os_error() };
+            }
+            if let Err(e) = flushed {
+                outcome = Outcome::Failed { step: osconf::report::Step::Sync, errno: e.raw_os_error() };
+            }
+        }
+        if state_refused {
+            log.line(Level::Warn, b"/etc/osconf.state not updated: the hostname or password was not fully applied");
+            continue;
         }
         let failed = matches!(outcome, Outcome::Failed { .. } | Outcome::LeftAlone(_));
         unapplied |= failed && !matches!(edit.target, Target::Network { .. } | Target::Shared { .. } | Target::Resolv);

@@ -5,8 +5,8 @@
 //! `OSCONF_FAULT=abort:N` ends the process (`_exit(99)`, as a crash would) at the N-th
 //! fault point it reaches; `OSCONF_FAULT=fail:N` makes that step fail with `EIO` instead,
 //! so the ordinary error path runs. Points, in [`super::root`]: before creating a temp
-//! file, before writing it, before its `fsync`, before the rename, after the rename,
-//! before removing a stale file, before the final `syncfs`. Each point reached prints
+//! file, before writing it, before removing a stale file, before the `syncfs` of every
+//! staged temp file, before each rename, after it, before the final `syncfs`. Each point reached prints
 //! `osconf: fault point N: <name>` to stderr, so a test knows how many there are.
 
 use core::sync::atomic::{AtomicU32, Ordering};

@@ -8,11 +8,15 @@
 //! The file itself (last component) is never followed: a symlink or a non-regular file
 //! there is refused, and FIFOs are opened `O_NONBLOCK` only after `fstat` said regular.
 //!
-//! Files are replaced like systemd does: a temp file `O_EXCL` in the same directory, owner,
+//! Files are replaced through a temp file `O_EXCL` in the same directory, with the owner,
 //! mode and `security.*` attributes of the old file (a new one gets its mode and the
-//! directory's SELinux label), `fsync`, `renameat`; one `syncfs` after the last
-//! replacement ([`Root::sync`]) puts the renames on the disk. Nothing is written when the
-//! bytes are already right; a failure removes the temp file.
+//! directory's SELinux label), in two phases: every temp file is written first
+//! ([`Root::stage`]), one `syncfs` puts them all on the disk ([`Root::flush`]), then each is
+//! renamed over its file ([`Root::commit`]), and one more `syncfs` after the last rename
+//! ([`Root::sync`]) puts the renames on the disk. Two flushes a boot, not one a file (each
+//! is a wait for the disk), and a crash at any point still leaves each file entirely old
+//! or entirely new: no rename happens before every new content is on the disk. Nothing
+//! is written when the bytes are already right; a failure removes the temp file.
 
 use crate::os::file::{
     PATH_MAX, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG, c_path, c_str, open_read, openat, type_at, write_all,
@@ -329,19 +333,52 @@ impl Root {
         }
     }
 
-    /// Replaces (or creates) `rel` with `content`, atomically. With `make_dirs`, missing
-    /// directories below the first component are created.
-    pub fn replace(&self, rel: &str, content: &[u8], new_mode: u32, make_dirs: bool) -> Outcome {
+    /// Writes `content` for `rel` into a temp file beside it, with the file's owner, mode
+    /// and security attributes, to be renamed over it by [`Root::commit`] once
+    /// [`Root::flush`] has put it on the disk. With `make_dirs`, missing directories below
+    /// the first component are created. `Written`: the temp file holds the new content;
+    /// anything else: nothing staged, and why (already up to date, left alone, failed).
+    pub fn stage(&self, rel: &str, content: &[u8], new_mode: u32, make_dirs: bool) -> Outcome {
         self.update(rel, content, Some((new_mode, make_dirs)))
     }
 
-    /// [`Root::replace`] with `write` = (new mode, make dirs), or [`Root::compare`]
-    /// without. (One function: the dry run's checks are the first half of a write.)
+    /// Puts every staged temp file on the disk (one `syncfs`), before any is renamed.
+    pub fn flush(&self) -> Result<(), Errno> {
+        fault("syncfs staged").and_then(|()| rustix::fs::syncfs(&self.fd))
+    }
+
+    /// Finishes what [`Root::stage`] began for `rel`: renames its temp file over it (from
+    /// here `rel` is new), or with `discard`, removes the temp file (`rel` stays as it
+    /// was; `Err(ECANCELED)`). The directory is found again (one of the kept ones, as a
+    /// rule: no syscall).
+    #[inline(never)]
+    pub fn commit(&self, rel: &str, discard: bool) -> Result<(), Errno> {
+        let (d, name) = split(rel);
+        let dir = self.dir(d, OFlags::PATH)?;
+        let at = dir.as_fd();
+        let (mut tmp_buf, mut name_buf) = ([0u8; PATH_MAX], [0u8; PATH_MAX]);
+        let tmp = c_path(&temp_name(name), &mut tmp_buf)?;
+        let renamed = match discard {
+            true => Err(Errno::CANCELED),
+            false => fault("rename").and_then(|()| rustix::fs::renameat(at, tmp, at, c_path(name, &mut name_buf)?)),
+        };
+        if renamed.is_err() {
+            let _ = rustix::fs::unlinkat(at, tmp, AtFlags::empty());
+            return renamed;
+        }
+        // (After the rename the file is replaced: a fault here can only end the process.)
+        // The rename reaches the disk with the caller's `sync` (one `syncfs` for all).
+        fault("renamed")
+    }
+
+    /// [`Root::stage`] with `write` = (new mode, make dirs), or [`Root::compare`]
+    /// without (`Planned` where it would write). (One function: the dry run's checks are
+    /// the first half of a write.)
     #[inline(never)]
     fn update(&self, rel: &str, content: &[u8], write: Option<(u32, bool)>) -> Outcome {
         let (d, name) = split(rel);
         let fail = |step, e: Errno| Outcome::Failed { step, errno: e.raw_os_error() };
-        // O_RDONLY, not O_PATH: the directory is fsync'ed after the rename.
+        // O_RDONLY, not O_PATH: a new file takes the directory's label (fgetxattr).
         let dir = match write {
             Some((_, true)) => self.dir_creating(d),
             Some(_) => self.dir(d, OFlags::RDONLY),
@@ -391,21 +428,12 @@ impl Root {
             Ok(fd) => fd,
             Err(e) => return fail(Step::Create, e),
         };
-        let mut name_buf = [0u8; PATH_MAX];
-        let result = fill(at, fd.as_fd(), content, old.as_ref()).and_then(|()| {
-            fault("rename")
-                .and_then(|()| c_path(name, &mut name_buf))
-                .and_then(|name| rustix::fs::renameat(at, tmp, at, name))
-                .map_err(|e| (Step::Rename, e))
-        });
+        let filled = fill(at, fd.as_fd(), content, old.as_ref());
         drop(fd);
-        if let Err((step, e)) = result {
+        if let Err((step, e)) = filled {
             let _ = rustix::fs::unlinkat(at, tmp, AtFlags::empty());
             return fail(step, e);
         }
-        // (After the rename the file is replaced: a fault here can only end the process.)
-        let _ = fault("renamed");
-        // The rename reaches the disk with the caller's `sync` (one `syncfs` for all).
         Outcome::Written { created: old.is_none() }
     }
 }
@@ -471,7 +499,7 @@ fn same(old: &Old, content: &[u8]) -> bool {
 }
 
 /// Writes the temp file: content, owner and mode (when not created with them), security
-/// attributes, fsync.
+/// attributes. (Its `fsync` is the one `syncfs` of [`Root::flush`].)
 fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Old>) -> Result<(), (Step, Errno)> {
     fault("write").and_then(|()| write_all(fd, content)).map_err(|e| (Step::Write, e))?;
     match old {
@@ -487,7 +515,7 @@ fn fill(dir: BorrowedFd<'_>, fd: BorrowedFd<'_>, content: &[u8], old: Option<&Ol
         }
         None => copy_security(dir, fd, false),
     }
-    fault("fsync").and_then(|()| rustix::fs::fsync(fd)).map_err(|e| (Step::Sync, e))
+    Ok(())
 }
 
 const SELINUX: &str = "security.selinux\0";
