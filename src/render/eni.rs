@@ -131,7 +131,7 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
             continue;
         }
         let (first, rest) = word(text);
-        if first.starts_with(b"#") || first.is_empty() {
+        if matches!(first.first(), None | Some(b'#')) {
             out.put(line)?;
             continue;
         }
