@@ -131,7 +131,7 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
             continue;
         }
         let (first, rest) = word(text);
-        if first.starts_with(b"#") || first.is_empty() {
+        if matches!(first.first(), None | Some(b'#')) {
             out.put(line)?;
             continue;
         }
@@ -145,10 +145,10 @@ pub fn merge_main(old: &[u8], ifname: &str, ours: Option<&NicView<'_>>, out: &mu
         out.put(line)?;
     }
     if let Some(v) = block {
-        if !old.is_empty() && !old.ends_with(b"\n") {
+        if !matches!(old, [] | [.., b'\n']) {
             out.byte(b'\n')?;
         }
-        if !old.is_empty() && !old.ends_with(b"\n\n") {
+        if !matches!(old, [] | [.., b'\n', b'\n']) {
             out.byte(b'\n')?;
         }
         write_block(out, ifname, v)?;

@@ -8,18 +8,19 @@
 
 use crate::conf::Hostname;
 use crate::text::Arg::S;
-use crate::text::{Full, Out, chomp, replace_lines, say, trim_blanks};
+use crate::text::{Full, Out, replace_lines, say, trim_start_blanks};
 
 pub fn merge(old: &[u8], name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
     replace_lines(old, out, &assigns_hostname, &mut |out| say(out, "HOSTNAME={}\n", &[S(name.as_str())]))
 }
 
 fn assigns_hostname(line: &[u8]) -> bool {
-    let l = trim_blanks(chomp(line));
+    // Only leading blanks matter: the test is on how the line starts.
+    let l = trim_start_blanks(line);
     let l = l
         .strip_prefix(b"export".as_slice())
         .filter(|r| r.first().is_some_and(|b| *b == b' ' || *b == b'\t'))
-        .map_or(l, trim_blanks);
+        .map_or(l, trim_start_blanks);
     l.starts_with(b"HOSTNAME=")
 }
 
