@@ -157,32 +157,27 @@ vm_dracut_base() {
         ln -s "$e" "$b/modules.d/"
     done
     cp -r "$repo/dracut/50osconf" "$b/modules.d/50osconf"
-    mkdir -p "$b/modules.d/99vmtestmark"
-    cat >"$b/modules.d/99vmtestmark/module-setup.sh" <<'EOF'
+    vm_mark_module "$b" vmtestmark 69 "pre-pivot, osconf next" "a kernel log line right before the osconf hook (pre-pivot 70)"
+    vm_mark_module "$b" vmtestlast 99 "last pre-pivot hook" "a kernel log line from the last pre-pivot hook"
+}
+
+# vm_mark_module BASE NAME PRIO TEXT WHY: a test-only dracut module 99NAME whose
+# pre-pivot hook (priority PRIO) writes "vmtest: TEXT" to the kernel log.
+vm_mark_module() {
+    local m=$1/modules.d/99$2
+    mkdir -p "$m"
+    cat >"$m/module-setup.sh" <<EOF
 #!/bin/bash
-# Test only: a kernel log line right before the osconf hook (pre-pivot 70).
+# Test only: $5.
 check() { return 255; }
 depends() { return 0; }
 install() {
     # shellcheck disable=SC2154
-    inst_hook pre-pivot 69 "$moddir/mark.sh"
+    inst_hook pre-pivot $3 "\$moddir/hook.sh"
 }
 EOF
-    printf '#!/bin/sh\necho "vmtest: pre-pivot, osconf next" >/dev/kmsg\n' >"$b/modules.d/99vmtestmark/mark.sh"
-    chmod 0755 "$b/modules.d/99vmtestmark/"*
-    mkdir -p "$b/modules.d/99vmtestlast"
-    cat >"$b/modules.d/99vmtestlast/module-setup.sh" <<'EOF'
-#!/bin/bash
-# Test only: a kernel log line from the last pre-pivot hook.
-check() { return 255; }
-depends() { return 0; }
-install() {
-    # shellcheck disable=SC2154
-    inst_hook pre-pivot 99 "$moddir/last.sh"
-}
-EOF
-    printf '#!/bin/sh\necho "vmtest: last pre-pivot hook" >/dev/kmsg\n' >"$b/modules.d/99vmtestlast/last.sh"
-    chmod 0755 "$b/modules.d/99vmtestlast/"*
+    printf '#!/bin/sh\necho "vmtest: %s" >/dev/kmsg\n' "$4" >"$m/hook.sh"
+    chmod 0755 "$m/"*
 }
 
 # vm_dracut OUT MODULES [dracut args...]: a generic (no hostonly), uncompressed
