@@ -269,7 +269,17 @@ fn pass(sys: &OwnedFd, dev_dir: &[u8], seen: &mut Pass) -> Option<heapless::Vec<
                 continue;
             }
             let mut dev = FdSectors(&fd);
-            let Ok(vol) = Volume::probe(&mut dev) else { continue };
+            let vol = match Volume::probe(&mut dev) {
+                Ok(vol) => vol,
+                // A medium just inserted reads as "not present" until the kernel has taken
+                // it in, though the drive already says it holds one: waited for like an
+                // empty drive (up to the timeout), not given up after the grace time.
+                Err(IsoError::Io) if c.cdrom => {
+                    seen.empty_cdrom = true;
+                    continue;
+                }
+                Err(_) => continue,
+            };
             if vol.is_config_drive() != want_label {
                 continue;
             }
