@@ -115,7 +115,10 @@ pub unsafe extern "C" fn main(argc: i32, argv: *const *const core::ffi::c_char) 
             return EXIT_USAGE;
         }
     }
-    run(&args)
+    let code = run(&args);
+    #[cfg(feature = "fault-injection")]
+    os::fault::at_exit();
+    code
 }
 
 fn run(args: &[&[u8]]) -> i32 {
@@ -274,7 +277,7 @@ fn run(args: &[&[u8]]) -> i32 {
         _ => 0,
     };
     let mut plan = plan::build(config, &facts, plan_buf);
-    shadow_buf.iter_mut().take(shadow_used).for_each(|b| *b = 0);
+    osconf::text::zero(shadow_buf.get_mut(..shadow_used).unwrap_or(&mut []));
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };
     for e in &plan.events {
         log_event(&mut log, e);
@@ -378,7 +381,7 @@ fn run(args: &[&[u8]]) -> i32 {
 #[inline(never)]
 fn parse_conf(buf: &mut [u8], n: usize, log: &mut Log) -> conf::Parsed {
     let parsed = conf::parse(buf.get(..n).unwrap_or(&[]));
-    buf.iter_mut().take(n).for_each(|b| *b = 0);
+    osconf::text::zero(buf.get_mut(..n).unwrap_or(&mut []));
     for note in &parsed.notes {
         let level = if note.skips().is_some() { Level::Warn } else { Level::Info };
         log.write(level, &mut |l| report::note(l, note, &parsed.config));

@@ -66,10 +66,19 @@ impl<'a> Out<'a> {
     /// Overwrites everything written with zeros (for buffers that held a secret). Only
     /// that part: the rest of a large buffer is never touched (its pages never faulted in).
     pub fn wipe(&mut self) {
-        self.buf.iter_mut().take(self.len).for_each(|b| *b = 0);
+        zero(self.buf.get_mut(..self.len).unwrap_or(&mut []));
         self.len = 0;
-        core::sync::atomic::compiler_fence(core::sync::atomic::Ordering::SeqCst);
     }
+}
+
+/// Overwrites `buf` with zeros, for a buffer that held a secret (root's hash, or a file
+/// that may hold it), also when it is about to go out of scope: `black_box` keeps the
+/// stores from being dropped as dead. (`tests/secrets.rs` reads the process's memory at
+/// its exit for what was not.)
+#[inline(never)]
+pub fn zero(buf: &mut [u8]) {
+    buf.fill(0);
+    core::hint::black_box(buf);
 }
 
 impl uWrite for Out<'_> {

@@ -22,20 +22,6 @@ const FILES: &[&str] = &[
     "etc/shadow",
 ];
 
-fn fault_bin() -> PathBuf {
-    if let Some(p) = std::env::var_os("OSCONF_FAULT_BIN") {
-        return PathBuf::from(p);
-    }
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .current_dir(dir)
-        .args(["build", "--features", "fault-injection", "--target-dir", "target/fault"])
-        .status()
-        .unwrap();
-    assert!(ok.success(), "building the fault-injection binary");
-    dir.join("target/fault/debug/osconf")
-}
-
 /// The contents of FILES (None: absent) and of the state file's non-key lines.
 fn snapshot(root: &Path) -> BTreeMap<String, Option<String>> {
     FILES.iter().map(|f| (f.to_string(), fs::read_to_string(root.join(f)).ok())).collect()

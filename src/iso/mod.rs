@@ -429,11 +429,18 @@ fn read_dyn(dev: &mut dyn Sectors, file: FileRef, out: &mut [u8]) -> Result<usiz
     let size = ext.size as usize;
     let out = out.get_mut(..size).ok_or(IsoError::TooLarge)?;
     let mut buf = [0u8; SECTOR];
+    let mut r = Ok(size);
     for (lba, chunk) in (ext.lba..).zip(out.chunks_mut(SECTOR)) {
-        dev.read_sector(lba, &mut buf)?;
-        chunk.copy_from_slice(buf.get(..chunk.len()).ok_or(IsoError::Io)?);
+        if dev.read_sector(lba, &mut buf).is_err() {
+            r = Err(IsoError::Io);
+            break;
+        }
+        chunk.copy_from_slice(buf.get(..chunk.len()).unwrap_or(&[]));
     }
-    Ok(size)
+    // os.conf holds root's hash: the sector it passed through is wiped (the caller wipes
+    // `out` once parsed).
+    crate::text::zero(&mut buf);
+    r
 }
 
 /// Where Tencent Cloud's config drive keeps os.conf, and the misspelt directory its

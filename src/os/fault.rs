@@ -8,6 +8,9 @@
 //! file, before writing it, before removing a stale file, before the `syncfs` of every
 //! staged temp file, before each rename, after it, before the final `syncfs`. Each point reached prints
 //! `osconf: fault point N: <name>` to stderr, so a test knows how many there are.
+//!
+//! `OSCONF_FAULT=stop` stops the process with SIGSTOP when the run is over, just before
+//! it exits, so that a test can read its memory (`/proc/PID/mem`) for secrets left behind.
 
 use core::sync::atomic::{AtomicU32, Ordering};
 use rustix::io::Errno;
@@ -16,6 +19,8 @@ use rustix::io::Errno;
 static TARGET: AtomicU32 = AtomicU32::new(0);
 /// Whether that point aborts (else it fails).
 static ABORT: AtomicU32 = AtomicU32::new(0);
+/// `OSCONF_FAULT=stop`: stop the process (SIGSTOP) when the run is over, before it exits.
+static STOP: AtomicU32 = AtomicU32::new(0);
 static REACHED: AtomicU32 = AtomicU32::new(0);
 
 /// Reads `OSCONF_FAULT` from the environment block `envp` (NULL-terminated).
@@ -33,6 +38,9 @@ pub unsafe fn init(envp: *const *const core::ffi::c_char) {
                 (_, Some(n)) => (0, n),
                 _ => (0, &b""[..]),
             };
+            if v == b"stop" {
+                STOP.store(1, Ordering::Relaxed);
+            }
             if let Some(n) = osconf::cli::parse_u32(n) {
                 TARGET.store(n, Ordering::Relaxed);
                 ABORT.store(abort, Ordering::Relaxed);
@@ -63,4 +71,13 @@ pub fn point(name: &str) -> Result<(), Errno> {
     }
     crate::os::log::stderr(b"osconf: fault injected: EIO\n");
     Err(Errno::IO)
+}
+
+/// The end of the run: with `OSCONF_FAULT=stop`, the process stops itself here (its
+/// memory as it would be at `_exit`) until a test has looked and kills or continues it.
+pub fn at_exit() {
+    if STOP.load(Ordering::Relaxed) == 1 {
+        crate::os::log::stderr(b"osconf: stopped at exit\n");
+        let _ = rustix::process::kill_process(rustix::process::getpid(), rustix::process::Signal::STOP);
+    }
 }

@@ -14,6 +14,22 @@ pub fn bin() -> PathBuf {
     std::env::var_os("OSCONF_BIN").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_osconf")))
 }
 
+/// The test-only build with the `fault-injection` feature (src/os/fault.rs):
+/// `OSCONF_FAULT_BIN` (the static release build, as CI runs it), else built here.
+pub fn fault_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("OSCONF_FAULT_BIN") {
+        return PathBuf::from(p);
+    }
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ok = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .current_dir(dir)
+        .args(["build", "--features", "fault-injection", "--target-dir", "target/fault"])
+        .status()
+        .unwrap();
+    assert!(ok.success(), "building the fault-injection binary");
+    dir.join("target/fault/debug/osconf")
+}
+
 pub struct TempDir(pub PathBuf);
 
 impl TempDir {
