@@ -27,22 +27,21 @@ depends() {
     return 0
 }
 
-# The CD-ROM path: SCSI CD-ROM (sr_mod, cdrom), its filesystem (isofs) and the
-# controllers a cloud VM attaches it to (IDE/SATA, virtio-scsi). hostonly=''
+# The CD-ROM path: SCSI CD-ROM (sr_mod, cdrom) and the controllers a cloud VM
+# attaches it to (IDE/SATA, virtio-scsi). Not isofs: osconf reads the ISO itself
+# unless the kernel already has iso9660 (built in or loaded; then it mounts the
+# CD), and loading a filesystem module costs every boot more than osconf's whole
+# run (README: Cost at boot). hostonly=''
 # because a hostonly image keeps only the modules the build host has loaded,
 # and the host that builds the image usually has no config CD attached, while
 # every VM booted from the image does. Built-in modules are skipped by dracut.
 installkernel() {
-    hostonly='' instmods sr_mod cdrom isofs ata_piix ahci virtio_scsi virtio_pci
+    hostonly='' instmods sr_mod cdrom ata_piix ahci virtio_scsi virtio_pci
 }
 
 install() {
     # A static musl binary: no libraries to resolve, so inst_simple is enough.
     inst_simple "$(osconf_bin)" /usr/sbin/osconf
-    # isofs is loaded by udev when a CD-ROM drive appears (60-osconf.rules), in
-    # parallel with the wait for the root device, rather than by the hook.
-    # shellcheck disable=SC2154 # moddir is set by dracut
-    inst_rules "$moddir/60-osconf.rules"
     # pre-pivot runs after the root is mounted at $NEWROOT and before
     # switch_root, in the shell init and in dracut-pre-pivot.service alike.
     # 70 comes after the upstream pre-pivot hooks that mount or prepare the

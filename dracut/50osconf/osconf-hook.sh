@@ -6,17 +6,10 @@
 # remounts a read-only root read-write only for its writes and puts it back
 # (no remount here). Whatever it returns, the boot continues.
 
-# The CD-ROM driver and isofs, for the mount (without it osconf reads the ISO
-# itself). When a drive is there, udev has loaded both already (isofs by
-# 60-osconf.rules); else one modprobe for those not loaded yet (each run of
-# modprobe costs some ms at boot).
-_osconf_mods=
-for _osconf_m in sr_mod isofs; do
-    [ -d "/sys/module/$_osconf_m" ] || _osconf_mods="$_osconf_mods $_osconf_m"
-done
-# shellcheck disable=SC2086 # a list of module names
-[ -z "$_osconf_mods" ] || modprobe -q -a $_osconf_mods 2>/dev/null
-unset _osconf_mods _osconf_m
+# The CD-ROM driver, when udev has not loaded it (no drive seen yet; a drive
+# still being probed gets osconf's grace wait). No isofs: osconf reads the ISO
+# itself unless the kernel already has iso9660.
+[ -d /sys/module/sr_mod ] || modprobe -q sr_mod 2>/dev/null
 
 /usr/sbin/osconf --root "${NEWROOT:-/sysroot}"
 _osconf_rc=$?

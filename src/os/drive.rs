@@ -5,10 +5,13 @@
 //! holds `qcloud_action/os.conf`. A CD-ROM drive that is still empty may get its medium
 //! late: then we wait up to the timeout; with no empty drive, at most [`GRACE_MS`].
 //!
-//! Reading: a block device is mounted read-only (`nosuid,nodev,noexec`) at a private
-//! directory and unmounted right after; when the kernel cannot mount it (no isofs) or the
-//! file is not found through the mount (an 8.3-only image), or the source is an image
-//! file, the built-in ISO9660/Rock Ridge/Joliet reader reads the file straight off it.
+//! Reading: when the running kernel has iso9660 (built in, or its module already
+//! loaded), a block device is mounted read-only (`nosuid,nodev,noexec`) at a private
+//! directory and unmounted right after. When it has not (a distribution kernel's isofs
+//! is a module no initramfs loads: osconf loads none for one small file), when the mount
+//! fails or the file is not found through it (an 8.3-only image), or when the source is
+//! an image file, the built-in ISO9660/Rock Ridge/Joliet reader reads the file straight
+//! off the device.
 
 use crate::os::file::{PATH_MAX, c_path, open_read, read_all, read_attr};
 use crate::os::log::Level::Info;
@@ -71,7 +74,7 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     let is_block = kind == S_IFBLK;
     let vol = Volume::probe(&mut FdSectors(&fd)).map_err(DriveError::Iso)?;
     let mut mounted = None;
-    if is_block {
+    if is_block && kernel_has_iso9660() {
         // Why the mount did not do: the mount's error, or none when the file was not there.
         let failed = match mounted_read(path, buf) {
             Ok(found) => {
@@ -111,6 +114,16 @@ pub fn read_device(path: &[u8], buf: &mut [u8], log: &mut Log) -> Result<usize, 
     };
     log.say(Info, tpl, &[S(file), B(path), S(how), N(n as u32)]);
     Ok(n)
+}
+
+/// Whether the running kernel has the iso9660 filesystem now, built in or loaded
+/// (`/proc/filesystems`); yes when that cannot be read (the mount will tell). Without it
+/// the file is read straight off the ISO: no filesystem module is loaded into the
+/// kernel, at every boot, for one small file.
+fn kernel_has_iso9660() -> bool {
+    let mut b = [0u8; 4096];
+    let Some(list) = read_attr(rustix::fs::CWD, "/proc/filesystems", &mut b) else { return true };
+    list.split(|&c| c == b'\n').any(|l| l.strip_suffix(b"\tiso9660".as_slice()).is_some())
 }
 
 enum MountError {

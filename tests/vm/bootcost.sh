@@ -172,7 +172,7 @@ steps() {
             if (prev == "") next
             if (src == "osconf: " && i == 0 && match(msg, /after [0-9]+ ms/)) {
                 w = substr(msg, RSTART + 6, RLENGTH - 9) / 1000
-                out(t - w - prev, "(mark -> start of osconf scan: modprobe sr_mod, isofs; exec; start-up)")
+                out(t - w - prev, "(mark -> start of osconf scan: the hook, the exec and start-up of osconf)")
                 prev = t - w
             }
             label = msg
