@@ -49,7 +49,10 @@ const MAX_ARGS: usize = 32;
 
 /// The large buffers of a run: os.conf, the shadow and hosts files, two small files, the
 /// plan, the shared network files.
-const ARENA_BYTES: usize = CONF_MAX + 2 * MERGE_FILE_MAX + 2 * 8192 + plan::PLAN_BYTES + 2 * plan::SHARED_MAX;
+const ARENA_BYTES: usize = FILES_BYTES + plan::PLAN_BYTES + 2 * plan::SHARED_MAX;
+/// os.conf, then the files merged into: shadow and hosts (up to `MERGE_FILE_MAX` each),
+/// resolv.conf and sysconfig/network (8 KiB each), one after the other.
+const FILES_BYTES: usize = 2 * MERGE_FILE_MAX + 2 * 8192;
 
 /// [`ARENA_BYTES`] in `.bss`: the kernel maps its pages only when first touched, so a run
 /// costs the memory it uses. (On the stack, the frame's probes and zeroing touched all
@@ -157,12 +160,11 @@ fn run(args: &[&[u8]]) -> i32 {
     }
 
     let Some(arena) = arena() else { return EXIT_INTERNAL };
-    let (conf_buf, rest) = arena.split_at_mut(CONF_MAX);
-    let (shadow_buf, rest) = rest.split_at_mut(MERGE_FILE_MAX);
-    let (hosts_buf, rest) = rest.split_at_mut(MERGE_FILE_MAX);
-    let (small_buf, rest) = rest.split_at_mut(8192);
-    let (sysnet_buf, rest) = rest.split_at_mut(8192);
+    // os.conf, then (once it is parsed and wiped) the files merged into, one after the
+    // other in the same space: a few pages touched instead of one per buffer.
+    let (files_buf, rest) = arena.split_at_mut(FILES_BYTES);
     let (plan_buf, shared_buf) = rest.split_at_mut(plan::PLAN_BYTES);
+    let conf_buf = files_buf.get_mut(..CONF_MAX).unwrap_or(&mut []);
 
     // 1-2. Find the drive and read os.conf.
     let n = match read_conf(&opts, kernel.timeout.unwrap_or(DEFAULT_TIMEOUT_S), conf_buf, &mut log) {
@@ -216,8 +218,8 @@ fn run(args: &[&[u8]]) -> i32 {
             None => 0,
         }
     };
-    // The plan's buffer is free until the plan is built: /proc/stat is read into it.
-    let today = os::clock::unix_seconds(plan_buf).and_then(osconf::render::shadow::lastchg_day);
+    // The day, for shadow's lastchg.
+    let today = os::clock::unix_seconds().and_then(osconf::render::shadow::lastchg_day);
     // The shared files of the chosen formats (ENI's main file, wicked's config): at most
     // two formats have one, each gets half of the buffer.
     let mut shared = [Existing::Missing; 8];
@@ -245,11 +247,13 @@ fn run(args: &[&[u8]]) -> i32 {
     let mut owned = heapless::Vec::new();
     owned_files(&root, formats, &mut owned);
     let nics_complete = !parsed.notes.iter().any(|n| matches!(n.skips(), Some(conf::Section::Nic(_))));
+    let (merged, used) = read_merged(&root, config, files_buf);
+    let [shadow, hosts, resolv, sysconfig_network] = merged;
     let mut facts = Facts {
-        shadow: read_if(&root, config.password.is_some(), "etc/shadow", shadow_buf),
-        hosts: read_if(&root, config.hostname.is_some(), plan::HOSTS, hosts_buf),
-        resolv: read_if(&root, config.dns.is_some(), plan::RESOLV_CONF, small_buf),
-        sysconfig_network: read_if(&root, config.hostname.is_some(), plan::SYSCONFIG_NETWORK, sysnet_buf),
+        shadow,
+        hosts,
+        resolv,
+        sysconfig_network,
         ifaces: &ifaces,
         formats,
         shared: &shared,
@@ -270,14 +274,9 @@ fn run(args: &[&[u8]]) -> i32 {
         let _ = rustix::rand::getrandom(&mut k, rustix::rand::GetRandomFlags::INSECURE);
         facts.state.key = Some(u64::from_le_bytes(k) ^ u64::from(today.unwrap_or(0)));
     }
-    // How much of the buffer the shadow file filled, to be wiped after planning.
-    let shadow_used = match facts.shadow {
-        Existing::Regular(b) => b.len(),
-        Existing::TooLarge => MERGE_FILE_MAX,
-        _ => 0,
-    };
     let mut plan = plan::build(config, &facts, plan_buf);
-    osconf::text::zero(shadow_buf.get_mut(..shadow_used).unwrap_or(&mut []));
+    // The files read (shadow among them) are wiped once planned.
+    osconf::text::zero(files_buf.get_mut(..used).unwrap_or(&mut []));
     let mut code = if parsed.skipped_any() { EXIT_SKIPPED } else { EXIT_OK };
     for e in &plan.events {
         log_event(&mut log, e);
@@ -374,6 +373,43 @@ fn run(args: &[&[u8]]) -> i32 {
     }
     plan.wipe();
     code
+}
+
+/// The files merged into (shadow, hosts, resolv.conf, sysconfig/network: those the
+/// config asks for), read one after the other at the front of `buf` (up to their limit
+/// each; `buf` holds all four at their largest), so that they share pages; and how much
+/// of `buf` they fill, to be wiped once planned.
+#[inline(never)]
+fn read_merged<'b>(root: &Root, config: &conf::Config, buf: &'b mut [u8]) -> ([Existing<'b>; 4], usize) {
+    let wants = [config.password.is_some(), config.hostname.is_some(), config.dns.is_some(), config.hostname.is_some()];
+    let files = [
+        ("etc/shadow", MERGE_FILE_MAX),
+        (plan::HOSTS, MERGE_FILE_MAX),
+        (plan::RESOLV_CONF, 8192),
+        (plan::SYSCONFIG_NETWORK, 8192),
+    ];
+    let mut found = [(Existing::Missing, 0, 0); 4];
+    let mut used = 0;
+    for ((&(rel, max), want), slot) in files.iter().zip(wants).zip(&mut found) {
+        let free = buf.get_mut(used..).unwrap_or(&mut []);
+        let mine = free.get_mut(..max.min(free.len())).unwrap_or(&mut []);
+        if !want {
+            continue;
+        }
+        let (e, n) = root.read_len(rel, mine);
+        if matches!(e, Existing::Unreadable) {
+            // A read that failed part-way may have left bytes of shadow there.
+            osconf::text::zero(mine);
+        }
+        *slot = (e, used, n);
+        used += n;
+    }
+    let buf: &'b [u8] = buf;
+    let out = found.map(|(e, at, n)| match e {
+        Existing::Regular(_) => Existing::Regular(buf.get(at..at + n).unwrap_or(&[])),
+        e => e,
+    });
+    (out, used)
 }
 
 /// Parses os.conf (the first `n` bytes of `buf`), wipes it, logs each note.

@@ -1,12 +1,11 @@
-//! Time from procfs, not from `clock_gettime`: rustix's `clock_gettime` goes through the
+//! Time without `clock_gettime`: rustix's `clock_gettime` goes through the
 //! vDSO, whose lookup code alone is a few KiB of the binary's 64 KiB budget, while
 //! osconf needs time twice: to bound its wait for a CD (milliseconds since boot) and for
 //! shadow's lastchg (days since the epoch).
 //!
-//! - `/proc/uptime`: seconds since boot with two decimals (`CLOCK_BOOTTIME`);
-//! - `/proc/stat`'s `btime`: the wall-clock time of the boot, in seconds since the epoch,
-//!   which the kernel derives from the current real-time clock on every read; so
-//!   `btime + uptime` is now, to the second.
+//! - `/proc/uptime`: seconds since boot with two decimals (`CLOCK_BOOTTIME`), for the
+//!   wait;
+//! - the wall clock, for the day: the time stamped on a new pipe ([`unix_seconds`]).
 
 use crate::os::file::read_attr;
 
@@ -29,16 +28,12 @@ pub fn uptime_ms() -> Option<u64> {
     Some(secs * 1000 + centis * 10)
 }
 
-/// Seconds since the epoch, or `None` without procfs. `scratch` holds `/proc/stat`
-/// (a few KiB; more on machines with many CPUs or interrupts).
-pub fn unix_seconds(scratch: &mut [u8]) -> Option<u64> {
-    let stat = read_attr(rustix::fs::CWD, "/proc/stat", scratch)?;
-    let mut lines = osconf::text::fields(stat, b'\n');
-    let btime = loop {
-        if let Some(b) = lines.next()?.strip_prefix(b"btime ".as_slice()) {
-            break b;
-        }
-    };
-    let (boot, _) = number(btime)?;
-    Some(boot + uptime_ms()? / 1000)
+/// Seconds since the epoch: the time the kernel stamps on a new pipe's inode (its
+/// atime, mtime and ctime are the coarse real-time clock when the pipe is made), read
+/// back with `fstat`. Four syscalls, none of them a `/proc/stat` read (the kernel formats
+/// every CPU's and interrupt's counters for its `btime` line: of a whole run the most
+/// expensive read). `None` when no pipe can be made.
+pub fn unix_seconds() -> Option<u64> {
+    let (read, _write) = rustix::pipe::pipe().ok()?;
+    u64::try_from(rustix::fs::fstat(&read).ok()?.st_mtime).ok()
 }

@@ -37,6 +37,11 @@ pub struct Root {
     /// Fingerprints of directories found missing (stack detection asks for `usr/sbin/…`
     /// again and again), forgotten when a directory is created.
     missing: core::cell::Cell<[u64; 4]>,
+    /// Files read to be merged (shadow, hosts, ...), kept open with what `fstat` said, by
+    /// the FNV-1a fingerprint of their path (as `missing`): replacing one later takes it
+    /// from here instead of looking it up, opening and `fstat`ing it again (the same
+    /// inode, so the merge and the replacement cannot see two different files).
+    read_files: [core::cell::Cell<Option<(u64, Old)>>; 6],
 }
 
 /// A directory of the root: opened for one use, or a kept one.
@@ -99,7 +104,13 @@ impl Root {
     pub fn open(path: &[u8]) -> Result<Root, Errno> {
         // Not O_PATH: `syncfs` needs a real file descriptor.
         let fd = openat(rustix::fs::CWD, path, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())?;
-        Ok(Root { fd, openat2: core::cell::Cell::new(None), kept: Default::default(), missing: Default::default() })
+        Ok(Root {
+            fd,
+            openat2: core::cell::Cell::new(None),
+            kept: Default::default(),
+            missing: Default::default(),
+            read_files: Default::default(),
+        })
     }
 
     /// Forces the component walk (tests both lookup paths on a kernel that has openat2).
@@ -266,25 +277,56 @@ impl Root {
 
     /// Reads a file we merge into.
     pub fn read<'b>(&self, rel: &str, buf: &'b mut [u8]) -> Existing<'b> {
+        match self.read_len(rel, buf) {
+            (Existing::Regular(_), n) => Existing::Regular(buf.get(..n).unwrap_or(&[])),
+            (e, _) => e,
+        }
+    }
+
+    /// [`Root::read`] as what was found and how many bytes of `buf` it filled (a
+    /// `Regular` file's bytes are left to the caller to slice: `buf` is not borrowed).
+    pub fn read_len(&self, rel: &str, buf: &mut [u8]) -> (Existing<'static>, usize) {
         let (d, name) = split(rel);
         let dir = match self.dir(d, OFlags::PATH) {
             Ok(dir) => dir,
-            Err(Errno::NOENT) => return Existing::Missing,
-            Err(Errno::LOOP | Errno::NOTDIR) => return Existing::DirRefused,
-            Err(_) => return Existing::Unreadable,
+            Err(Errno::NOENT) => return (Existing::Missing, 0),
+            Err(Errno::LOOP | Errno::NOTDIR) => return (Existing::DirRefused, 0),
+            Err(_) => return (Existing::Unreadable, 0),
         };
-        match Self::open_old(dir.as_fd(), name) {
+        let found = match Self::open_old(dir.as_fd(), name) {
             Ok(None) => Existing::Missing,
             Err(Errno::LOOP) => Existing::Symlink,
             Err(Errno::ISDIR) => Existing::Directory,
             Err(Errno::INVAL) => Existing::NotRegular,
             Err(_) => Existing::Unreadable,
             Ok(Some(old)) => match read_sized(&old, buf) {
-                Ok(Some(n)) => Existing::Regular(buf.get(..n).unwrap_or(&[])),
+                Ok(Some(n)) => {
+                    // Kept for its replacement, in the first free slot (else closed).
+                    let key = osconf::conf::value::fnv1a(b"", rel.as_bytes());
+                    let mut old = Some((key, old));
+                    for slot in &self.read_files {
+                        let taken = slot.take();
+                        slot.set(taken.or_else(|| old.take()));
+                    }
+                    return (Existing::Regular(&[]), n);
+                }
                 Ok(None) => Existing::TooLarge,
                 Err(_) => Existing::Unreadable,
             },
+        };
+        (found, 0)
+    }
+
+    /// The file `rel` as [`Root::read`] left it open, taken (once).
+    fn take_read(&self, rel: &str) -> Option<Old> {
+        let key = osconf::conf::value::fnv1a(b"", rel.as_bytes());
+        for slot in &self.read_files {
+            match slot.take() {
+                Some((k, old)) if k == key => return Some(old),
+                other => slot.set(other),
+            }
         }
+        None
     }
 
     /// What writing `content` to `rel` would do, without writing (`--dry-run`): the
@@ -390,7 +432,7 @@ impl Root {
         };
         // Each fd borrowed once (`OwnedFd::as_fd` is a call with a check each time).
         let at = dir.as_fd();
-        let old = match Self::open_old(at, name) {
+        let old = match self.take_read(rel).map(Some).ok_or(()).or_else(|()| Self::open_old(at, name)) {
             Ok(old) => old,
             Err(e) => return refusal(e),
         };
