@@ -355,7 +355,9 @@ fn run(args: &[&[u8]]) -> i32 {
             log.line(Level::Warn, b"/etc/osconf.state not updated: the hostname or password was not fully applied");
             continue;
         }
-        let failed = matches!(outcome, Outcome::Failed { .. } | Outcome::LeftAlone(_));
+        // A file left alone (a symlink, a FIFO: the owner's choice) is as done as it will
+        // ever be, as when the plan left it alone; only a failed write is tried again.
+        let failed = matches!(outcome, Outcome::Failed { .. });
         unapplied |= failed && !matches!(edit.target, Target::Network { .. } | Target::Shared { .. } | Target::Resolv);
         code = code.max(log_action(&mut log, edit, config, outcome));
     }
@@ -388,28 +390,28 @@ fn read_merged<'b>(root: &Root, config: &conf::Config, buf: &'b mut [u8]) -> ([E
         (plan::RESOLV_CONF, 8192),
         (plan::SYSCONFIG_NETWORK, 8192),
     ];
-    let mut found = [(Existing::Missing, 0, 0); 4];
-    let mut used = 0;
-    for ((&(rel, max), want), slot) in files.iter().zip(wants).zip(&mut found) {
-        let free = buf.get_mut(used..).unwrap_or(&mut []);
-        let mine = free.get_mut(..max.min(free.len())).unwrap_or(&mut []);
+    let mut out = [Existing::Missing; 4];
+    let total = buf.len();
+    let mut rest: &'b mut [u8] = buf;
+    for ((&(rel, max), want), slot) in files.iter().zip(wants).zip(&mut out) {
         if !want {
             continue;
         }
-        let (e, n) = root.read_len(rel, mine);
+        let free = core::mem::take(&mut rest);
+        let cap = max.min(free.len());
+        let (e, n) = root.read_len(rel, free.get_mut(..cap).unwrap_or(&mut []));
         if matches!(e, Existing::Unreadable) {
             // A read that failed part-way may have left bytes of shadow there.
-            osconf::text::zero(mine);
+            osconf::text::zero(free.get_mut(..cap).unwrap_or(&mut []));
         }
-        *slot = (e, used, n);
-        used += n;
+        let (mine, more) = free.split_at_mut(n.min(cap));
+        rest = more;
+        *slot = match e {
+            Existing::Regular(_) => Existing::Regular(mine),
+            e => e,
+        };
     }
-    let buf: &'b [u8] = buf;
-    let out = found.map(|(e, at, n)| match e {
-        Existing::Regular(_) => Existing::Regular(buf.get(at..at + n).unwrap_or(&[])),
-        e => e,
-    });
-    (out, used)
+    (out, total - rest.len())
 }
 
 /// Parses os.conf (the first `n` bytes of `buf`), wipes it, logs each note.

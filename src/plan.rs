@@ -549,7 +549,9 @@ pub fn build<'a>(config: &Config, facts: &Facts<'_>, buf: &'a mut [u8]) -> Plan<
     let same_instance = state.instance_id == instance_id;
     let mut new_state = State { instance_id, ..*state };
     if let Some(name) = &config.hostname {
-        let fp = state.fingerprint(name.as_str().as_bytes());
+        // With the address /etc/hosts maps it to: a new address is a new value.
+        let addr = primary_nic.map_or(0, |n| u32::from(n.addr.0));
+        let fp = state.fingerprint(name.as_str().as_bytes()) ^ u64::from(addr);
         if !facts.force && same_instance && state.hostname == Some(fp) {
             plan.event(Event::Unchanged { password: false });
         } else {

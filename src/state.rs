@@ -8,6 +8,9 @@
 //! instance (`instance_id`), when there is no state, or when forced (`osconf.force`,
 //! `--force`). The network is re-applied at every boot.
 //!
+//! The hostname's value includes the address `/etc/hosts` maps it to (its fingerprint
+//! XOR the address): a new address writes the hostname's files again.
+//!
 //! A fingerprint is 64-bit FNV-1a over a random per-root key followed by the value. The
 //! password's value is already a salted crypt(3) hash; its fingerprint tells no more than
 //! `/etc/shadow` does (checking a guess still needs crypt and the salt), and the file is

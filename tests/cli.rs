@@ -803,6 +803,45 @@ fn a_users_own_password_and_hostname_survive_reboots_until_the_cd_changes() {
     assert!(read(&root, "etc/shadow").starts_with(&format!("root:{third}:")), "{}", r.stderr);
 }
 
+#[test]
+fn a_hostname_file_left_alone_does_not_make_every_boot_reset_the_password() {
+    // /etc/hostname is the owner's symlink: left alone at every boot. The state is still
+    // written, so the user's own password survives the next boot.
+    let (t, root, sys, iso) = setup("state-link");
+    fs::write(t.join("elsewhere"), "outside\n").unwrap();
+    fs::remove_file(root.join("etc/hostname")).unwrap();
+    link(&root, "etc/hostname", t.join("elsewhere").to_str().unwrap());
+    let dev = ["--device", iso.to_str().unwrap()];
+    let r = osconf(&root, &sys, &dev);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.has("/etc/hostname is a symbolic link"), "{}", r.stderr);
+    assert!(r.has("created /etc/osconf.state"), "{}", r.stderr);
+    let users_shadow = "root:$6$mine$myOwnHash:20000:0:99999:7:::\n";
+    put(&root, "etc/shadow", users_shadow, 0o640);
+    let r = osconf(&root, &sys, &dev);
+    assert_eq!(read(&root, "etc/shadow"), users_shadow, "{}", r.stderr);
+    assert_eq!(fs::read_to_string(t.join("elsewhere")).unwrap(), "outside\n");
+}
+
+#[test]
+fn a_new_address_on_the_cd_reaches_etc_hosts() {
+    // The hosts line maps the hostname to the NIC's address: when the CD's address
+    // changes, the hostname's files are written again, hosts with the new address.
+    let (t, root, sys, iso) = setup("state-addr");
+    assert_eq!(osconf(&root, &sys, &["--device", iso.to_str().unwrap()]).code, 0);
+    assert!(read(&root, "etc/hosts").contains("10.104.62.201\tVM-10-20-test\n"));
+    let conf = t.join("os.conf");
+    fs::write(&conf, SAMPLE_CONF.replace("10.104.62.201", "10.104.62.202")).unwrap();
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let hosts = read(&root, "etc/hosts");
+    assert!(hosts.contains("10.104.62.202\tVM-10-20-test\n") && !hosts.contains("10.104.62.201"), "{hosts}");
+    assert!(read(&root, "etc/sysconfig/network-scripts/ifcfg-eth0").contains("IPADDR=10.104.62.202\n"));
+    // The same CD again: nothing is written.
+    let r = osconf(&root, &sys, &["--config", conf.to_str().unwrap()]);
+    assert!(r.has("hostname: the CD's is the one applied on an earlier boot"), "{}", r.stderr);
+}
+
 /// `getfattr -n NAME --only-values`, or None when the file has no such attribute.
 fn xattr(root: &std::path::Path, rel: &str, name: &str) -> Option<String> {
     let out = std::process::Command::new("getfattr")

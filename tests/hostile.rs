@@ -543,10 +543,6 @@ impl Row {
     fn dir(stack: Stack, path: &'static str, lookup: Lookup, untouched: &[&'static str], expect: Expect) -> Row {
         Row { stack, path, kinds: DIR_KINDS, lookup, untouched: untouched.to_vec(), extra: vec![], state: FULL, expect }
     }
-    fn untouched(mut self, more: &[&'static str]) -> Row {
-        self.untouched.extend_from_slice(more);
-        self
-    }
     fn state(mut self, names: &'static str) -> Row {
         self.state = names;
         self
@@ -584,13 +580,11 @@ fn rows() -> Vec<Row> {
             .state("key hostname"),
         Row::file(Rhel, "etc/shadow", NOT_REGULAR, leak(other("etc/shadow") + "; root password left unchanged"))
             .state("key hostname"),
-        // The hostname not written: the state does not record it (applied again next boot).
-        Row::file(Rhel, "etc/hostname", LINK_KINDS, leak(link("etc/hostname")))
-            .untouched(&["etc/osconf.state"])
-            .also(STATE_NOT_UPDATED),
-        Row::file(Rhel, "etc/hostname", NOT_REGULAR, leak(other("etc/hostname")))
-            .untouched(&["etc/osconf.state"])
-            .also(STATE_NOT_UPDATED),
+        // /etc/hostname left alone (the owner's): the state is written all the same, or
+        // the password, not recorded, would be applied again at every boot over the
+        // user's own.
+        Row::file(Rhel, "etc/hostname", LINK_KINDS, leak(link("etc/hostname"))),
+        Row::file(Rhel, "etc/hostname", NOT_REGULAR, leak(other("etc/hostname"))),
         // A symlinked resolv.conf is another tool's (resolved, resolvconf): left alone,
         // not a problem (exit 0), wherever it points.
         Row::file(

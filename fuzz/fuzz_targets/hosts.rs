@@ -4,8 +4,10 @@
 //! used when `Hostname::parse` takes it, else `vm1.example.com`.
 //!
 //! Properties, from the module's contract, checked against a model written here:
-//! - a line is "for the address" when its first blank-separated field (line terminator
-//!   `\n` or `\r\n` aside) is the address in dotted decimal; the first such line becomes
+//! - a line is ours when its first blank-separated field (line terminator `\n` or `\r\n`
+//!   aside) is the address in dotted decimal, or another IPv4 address followed by exactly
+//!   the tab and names of our line (ours from before the address changed); the first such
+//!   line becomes
 //!   `<addr>\t<fqdn> <short>\n` (`<addr>\t<name>\n` for a name without a dot), later ones
 //!   are dropped, every other line is copied byte for byte; with none, ours is appended,
 //!   after a `\n` when the old file lacked a final one;
@@ -31,8 +33,15 @@ fn model(old: &[u8], addr: &[u8], ours: &[u8]) -> Vec<u8> {
     for line in old.split_inclusive(|&b| b == b'\n') {
         let body = line.strip_suffix(b"\n").unwrap_or(line);
         let body = body.strip_suffix(b"\r").unwrap_or(body);
-        let first = body.split(|&b| b == b' ' || b == b'\t').find(|w| !w.is_empty());
-        if first != Some(addr) {
+        let lead = body.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+        let body = &body[lead..];
+        let end = body.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(body.len());
+        let (first, rest) = body.split_at(end);
+        // What follows the address in our line: from its tab to before its newline.
+        let tail = &ours[addr.len()..ours.len() - 1];
+        let is_ipv4 = Ipv4::parse(first).is_ok();
+        let mine = !first.is_empty() && (first == addr || (is_ipv4 && rest == tail));
+        if !mine {
             want.extend_from_slice(line);
         } else if !done {
             want.extend_from_slice(ours);

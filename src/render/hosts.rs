@@ -1,8 +1,9 @@
 //! `/etc/hosts` (hosts(5)): one line mapping the NIC's address to this machine's name.
 //!
-//! Merge rule: a line is "for the address" when its first blank-separated field is the
-//! address written exactly as we write it (dotted decimal, no leading zeros); a comment
-//! line starts with `#` and so never is. The first such line is replaced in place by
+//! Merge rule: a line is ours when its first blank-separated field is the address written
+//! exactly as we write it (dotted decimal, no leading zeros), or another IPv4 address
+//! followed by exactly the names we write (our line from before the address changed);
+//! a comment line starts with `#` and so never is. The first such line is replaced in place by
 //! `<addr>\t<fqdn> <short>\n` (or `<addr>\t<name>\n` for a name without a dot), later
 //! ones are dropped, and when there is none ours is appended (after a `\n` if the old
 //! file lacked a final one). Every other byte is copied as it was. The result is a fixed
@@ -10,13 +11,26 @@
 
 use crate::conf::{Hostname, Ipv4};
 use crate::text::Arg::{I, S};
-use crate::text::{Full, Out, chomp, first_field, replace_lines, say};
+use crate::text::{Full, Out, chomp, replace_lines, say, word};
 
 pub fn merge(old: &[u8], addr: Ipv4, name: &Hostname, out: &mut Out<'_>) -> Result<(), Full> {
+    // Our line (at most 15 + 2 x 64 + 3 bytes), and what follows its address: a tab and
+    // the names.
+    let mut buf = [0u8; 160];
+    let mut line = Out::new(&mut buf);
+    write_line(&mut line, addr, name)?;
+    let line = line.as_bytes();
+    let tail = match line.iter().position(|&b| b == b'\t') {
+        Some(at) => line.get(at..line.len() - 1).unwrap_or(&[]),
+        None => &[],
+    };
     // A dotted quad has one spelling `Ipv4::parse` takes (no leading zeros), the one we
     // write: so a field is the address as we write it exactly when it parses to it.
-    let ours = |line: &[u8]| first_field(chomp(line)).is_some_and(|f| Ipv4::parse(f) == Ok(addr));
-    replace_lines(old, out, &ours, &mut |out| write_line(out, addr, name))
+    let ours = |l: &[u8]| {
+        let (first, rest) = word(chomp(l));
+        Ipv4::parse(first).is_ok_and(|a| a == addr || rest == tail)
+    };
+    replace_lines(old, out, &ours, &mut |out| out.put(line))
 }
 
 fn write_line(out: &mut Out<'_>, addr: Ipv4, name: &Hostname) -> Result<(), Full> {
@@ -60,6 +74,9 @@ mod tests {
             golden!("hosts", "two-lines", "out"),
         ),
         ("comment", "10.104.62.201", "vm1", golden!("hosts", "comment", "in"), golden!("hosts", "comment", "out")),
+        // Our line from before the address changed is ours (replaced in place); a line of
+        // the user's naming the host among others is not.
+        ("moved", "10.0.0.5", "vm1.example.com", golden!("hosts", "moved", "in"), golden!("hosts", "moved", "out")),
         (
             "no-final-newline",
             "10.0.0.5",
