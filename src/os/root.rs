@@ -432,7 +432,8 @@ impl Root {
         };
         // Each fd borrowed once (`OwnedFd::as_fd` is a call with a check each time).
         let at = dir.as_fd();
-        let old = match self.take_read(rel).map(Some).ok_or(()).or_else(|()| Self::open_old(at, name)) {
+        // The file as `read` left it open, else looked up now.
+        let old = match self.take_read(rel).map_or_else(|| Self::open_old(at, name), |old| Ok(Some(old))) {
             Ok(old) => old,
             Err(e) => return refusal(e),
         };
