@@ -94,25 +94,15 @@ fn case(t: &TempDir, name: &str, iso: &Path, sys: &Path, extra: &[&str]) -> (Str
     if !root.exists() {
         rhel_root(&root);
     }
-    let run_dir = sys.with_file_name("run");
-    let mut a: Vec<&std::ffi::OsStr> = vec![
-        "--log".as_ref(),
-        "stderr".as_ref(),
-        "--root".as_ref(),
-        root.as_os_str(),
-        "--sys".as_ref(),
-        sys.as_os_str(),
-        "--run".as_ref(),
-        run_dir.as_os_str(),
-    ];
+    let mut a = base_args(&root, sys);
     let config = t.join("os.conf");
     if extra.contains(&"--config") {
-        a.extend(["--config".as_ref(), config.as_os_str()]);
+        a.extend(["--config".into(), config.into_os_string()]);
     } else {
-        a.extend(["--device".as_ref(), iso.as_os_str()]);
+        a.extend(["--device".into(), iso.as_os_str().to_os_string()]);
     }
-    a.extend(extra.iter().filter(|e| **e != "--config").map(std::ffi::OsStr::new));
-    leftovers(&a)
+    a.extend(extra.iter().filter(|e| **e != "--config").map(std::ffi::OsString::from));
+    leftovers(&a.iter().map(|s| s.as_os_str()).collect::<Vec<_>>())
 }
 
 #[test]

@@ -226,19 +226,21 @@ pub fn run(args: &[&std::ffi::OsStr]) -> Run {
 /// `osconf --root R --sys S --run S/../run --log stderr <more>` (`--run`: a udev database
 /// of the test's own, never the machine's `/run/udev`).
 pub fn osconf(root: &Path, sys: &Path, more: &[&str]) -> Run {
+    let mut a = base_args(root, sys);
+    a.extend(more.iter().map(std::ffi::OsString::from));
+    run(&a.iter().map(|s| s.as_os_str()).collect::<Vec<_>>())
+}
+
+/// `--run S/../run --root R --sys S --log stderr`: the arguments every test run starts with.
+pub fn base_args(root: &Path, sys: &Path) -> Vec<std::ffi::OsString> {
     let run_dir = sys.with_file_name("run");
-    let mut a: Vec<&std::ffi::OsStr> = vec![
-        "--run".as_ref(),
-        run_dir.as_os_str(),
-        "--root".as_ref(),
-        root.as_os_str(),
-        "--sys".as_ref(),
-        sys.as_os_str(),
-        "--log".as_ref(),
-        "stderr".as_ref(),
+    let pairs: [(&str, &std::ffi::OsStr); 4] = [
+        ("--run", run_dir.as_os_str()),
+        ("--root", root.as_os_str()),
+        ("--sys", sys.as_os_str()),
+        ("--log", "stderr".as_ref()),
     ];
-    a.extend(more.iter().map(|s| std::ffi::OsStr::new(*s)));
-    run(&a)
+    pairs.iter().flat_map(|(k, v)| [std::ffi::OsString::from(k), v.to_os_string()]).collect()
 }
 
 /// Today in days since the epoch, as shadow's lastchg.
