@@ -164,6 +164,12 @@ vm_dracut_base() {
 # vm_mark_module BASE NAME PRIO TEXT WHY: a test-only dracut module 99NAME whose
 # pre-pivot hook (priority PRIO) writes "vmtest: TEXT" to the kernel log.
 vm_mark_module() {
+    vm_hook_module "$1" "$2" "$3" "echo \"vmtest: $4\" >/dev/kmsg" "$5"
+}
+
+# vm_hook_module BASE NAME PRIO COMMAND WHY: a test-only dracut module 99NAME whose
+# pre-pivot hook (priority PRIO) runs the shell COMMAND.
+vm_hook_module() {
     local m=$1/modules.d/99$2
     mkdir -p "$m"
     cat >"$m/module-setup.sh" <<EOF
@@ -176,7 +182,7 @@ install() {
     inst_hook pre-pivot $3 "\$moddir/hook.sh"
 }
 EOF
-    printf '#!/bin/sh\necho "vmtest: %s" >/dev/kmsg\n' "$4" >"$m/hook.sh"
+    printf '#!/bin/sh\n%s\n' "$4" >"$m/hook.sh"
     chmod 0755 "$m/"*
 }
 

@@ -510,14 +510,8 @@ build_initrd() {
     case $1 in
         dracut-shell) vm_dracut "$work/$1.img" "base udev-rules rootfs-block osconf vmtestmark" ;;
         dracut-shell-isofs)
-            # A test-only module whose pre-pivot hook (60, before osconf's 70) loads
-            # isofs, as an image whose own hooks load it would.
-            mkdir -p "$work/dracut-base/modules.d/99vmtestisofs"
-            # shellcheck disable=SC2016 # $moddir is dracut's, expanded when it installs
-            printf '#!/bin/bash\ncheck() { return 255; }\ndepends() { return 0; }\ninstall() { inst_hook pre-pivot 60 "$moddir/hook.sh"; }\n' \
-                >"$work/dracut-base/modules.d/99vmtestisofs/module-setup.sh"
-            printf '#!/bin/sh\nmodprobe isofs\n' >"$work/dracut-base/modules.d/99vmtestisofs/hook.sh"
-            chmod 0755 "$work/dracut-base/modules.d/99vmtestisofs/"*
+            vm_hook_module "$work/dracut-base" vmtestisofs 60 "modprobe isofs" \
+                "loads isofs before the osconf hook (pre-pivot 70), as an image whose own hooks load it would"
             vm_dracut "$work/$1.img" "base udev-rules rootfs-block osconf vmtestmark vmtestisofs" --filesystems isofs
             if ! lsinitrd "$work/$1.img" 2>/dev/null | grep '/isofs\.ko' >/dev/null; then
                 echo "run.sh: $1.img lacks isofs.ko" >&2
